@@ -1,0 +1,190 @@
+"""Pagination: one iterator for plain lists (limit/page), one for connections (first/after).
+
+Both yield ``Page`` objects whose ``cursor`` says where the next page starts; ``cursor.to_json()``
+can be stored (in ``sync_state``, with the rows of that page) and handed back to resume with no
+request for earlier pages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from centra_pipelines.centra.stats import Stats
+
+if TYPE_CHECKING:
+    from centra_pipelines.centra.client import CentraClient
+    from centra_pipelines.centra.streams import Stream
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where an iteration continues. ``mode`` is "keyset", "pages" or "connection"."""
+
+    stream: str
+    mode: str
+    page: int = 1  # next page number (pages; keyset: page within the same updated_from)
+    after: str | None = None  # connection: endCursor of the last page
+    updated_from: str | None = None  # keyset: updatedAt.from of the next request
+    last_updated_at: str | None = None  # keyset: rows at or before (last_updated_at, last_id) are dropped
+    last_id: int | str | None = None
+    done: bool = False  # the iteration reached its end
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Cursor:
+        return cls(**json.loads(text))
+
+    @classmethod
+    def coerce(cls, value: Cursor | str | None) -> Cursor | None:
+        return cls.from_json(value) if isinstance(value, str) else value
+
+
+@dataclass
+class Page:
+    rows: list[dict[str, Any]]
+    cursor: Cursor  # resume here to get the page after this one
+    number: int  # 1-based: the Centra page number (pages mode), else the sequence of this iteration
+    stats: Stats  # the iteration's running totals after this page
+    done: bool = False
+    total: int | None = None  # totalCount, when the API reports it
+
+
+def _instant(value: str) -> datetime:
+    """updatedAt as an instant. Some stores render local time without an offset; read those as UTC
+    (a row misplaced by a few hours is re-read, never skipped, since we drop only rows before the cursor
+    in the server's own order when timestamps agree)."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+@dataclass
+class ListPages:
+    """Iterate a plain list field page by page, in keyset or page mode (see ``CentraClient.pages``)."""
+
+    client: CentraClient
+    stream: Stream
+    mode: str
+    sort: list[str]
+    where: dict[str, Any] | None = None
+    limit: int | None = None
+    cursor: Cursor | str | None = None
+    since: str | None = None
+    variables: dict[str, Any] | None = None  # further variables of the document (e.g. a warehouse $id)
+    stats: Stats = field(default_factory=Stats)
+
+    def __post_init__(self) -> None:
+        self.limit = min(self.limit or self.stream.page_cap, self.stream.page_cap)
+        self.cursor = Cursor.coerce(self.cursor)
+        if self.cursor is not None and (self.cursor.stream != self.stream.name or self.cursor.mode != self.mode):
+            raise ValueError(
+                f"cursor is for {self.cursor.stream}/{self.cursor.mode}, not {self.stream.name}/{self.mode}; "
+                "the served schema changed since it was saved: start a full pull"
+            )
+
+    def __iter__(self) -> Iterator[Page]:
+        return self._keyset() if self.mode == "keyset" else self._pages()
+
+    def _fetch(self, where: dict[str, Any] | None, page: int) -> list[dict[str, Any]]:
+        variables: dict[str, Any] = {**(self.variables or {}), "sort": self.sort, "limit": self.limit, "page": page}
+        if where:
+            variables["where"] = where
+        result = self.client.execute(self.stream.query, variables)
+        self.stats.add(result.stats)
+        rows: Any = result.data
+        for name in self.stream.field.split("."):  # a root list, or a list nested in one object
+            rows = (rows or {}).get(name)
+        return rows or []
+
+    def _emit(self, rows: list[dict[str, Any]], cursor: Cursor, number: int) -> Page:
+        self.stats.rows += len(rows)
+        self.stats.pages += 1
+        self.cursor = cursor
+        return Page(rows, cursor, number, self.stats.copy(), cursor.done)
+
+    def _pages(self) -> Iterator[Page]:
+        start = self.cursor or Cursor(self.stream.name, "pages")
+        page = start.page
+        while not start.done:
+            rows = self._fetch(self.where, page)
+            done = len(rows) < self.limit
+            yield self._emit(rows, Cursor(self.stream.name, "pages", page=page + 1, done=done), page)
+            if done:
+                return
+            page += 1
+
+    def _keyset(self) -> Iterator[Page]:
+        """where updatedAt.from = F, sort [updatedAt_ASC, id], drop rows at or before the last row seen.
+
+        The next request normally restarts at page 1 from the last row's updatedAt, so rows
+        updated during the pull move behind us rather than shifting pages under us. When a full
+        page holds a single updatedAt (many rows changed in one second), we page forward instead.
+        """
+        c = self.cursor or Cursor(self.stream.name, "keyset", updated_from=self.since)
+        updated_from, page, done = c.updated_from, c.page, c.done
+        last = (_instant(c.last_updated_at), c.last_id) if c.last_updated_at else None
+        last_raw = c.last_updated_at
+        number = 0
+        while not done:
+            where = dict(self.where or {})
+            if updated_from:
+                where["updatedAt"] = {**where.get("updatedAt", {}), "from": updated_from}
+            rows = self._fetch(where, page)
+            id_key = self.stream.id_key
+            fresh = [r for r in rows if last is None or (_instant(r["updatedAt"]), r[id_key]) > last]
+            done = len(rows) < self.limit
+            if rows:
+                tail = (_instant(rows[-1]["updatedAt"]), rows[-1][id_key])
+                if last is None or tail > last:
+                    last, last_raw = tail, rows[-1]["updatedAt"]
+                if updated_from and tail[0] == _instant(updated_from):
+                    page += 1  # the whole page shares one updatedAt: step past it within the same from
+                else:
+                    updated_from, page = rows[-1]["updatedAt"], 1
+            number += 1
+            cursor = Cursor(self.stream.name, "keyset", page=page, updated_from=updated_from,
+                            last_updated_at=last_raw, last_id=last[1] if last else None, done=done)
+            yield self._emit(fresh, cursor, number)
+
+
+@dataclass
+class ConnectionPages:
+    """Iterate a Relay connection with ``first``/``after``; the cursor is the last ``endCursor``."""
+
+    client: CentraClient
+    query: str
+    field: str
+    first: int = 100
+    where: dict[str, Any] | None = None
+    sort: list[str] | None = None
+    cursor: Cursor | str | None = None
+    stats: Stats = field(default_factory=Stats)
+
+    def __post_init__(self) -> None:
+        self.cursor = Cursor.coerce(self.cursor)
+
+    def __iter__(self) -> Iterator[Page]:
+        c = self.cursor or Cursor(self.field, "connection")
+        after, number, done = c.after, c.page - 1, c.done
+        while not done:
+            variables: dict[str, Any] = {"first": self.first}
+            for key, value in (("after", after), ("where", self.where), ("sort", self.sort)):
+                if value:
+                    variables[key] = value
+            result = self.client.execute(self.query, variables)
+            self.stats.add(result.stats)
+            conn = result.data[self.field]
+            rows = [edge["node"] for edge in conn["edges"]]
+            after = conn["pageInfo"].get("endCursor") or after
+            done = not conn["pageInfo"]["hasNextPage"]
+            number += 1
+            self.stats.rows += len(rows)
+            self.stats.pages += 1
+            self.cursor = Cursor(self.field, "connection", page=number + 1, after=after, done=done)
+            yield Page(rows, self.cursor, number, self.stats.copy(), done, conn.get("totalCount"))

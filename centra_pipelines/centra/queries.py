@@ -1,0 +1,234 @@
+"""Every GraphQL document the Centra client sends, as module constants.
+
+Kept in one module so a test can collect them all and validate them against the schema the
+sandbox serves, strict (confirmed names only) and full. List documents take where/sort as
+variables, so the same document serves keyset, id-ordered and windowed pulls; fields whose names
+public sources do not confirm are never selected here.
+"""
+
+RATE_LIMITS = """
+query RateLimits {
+  rateLimits { type intervalSeconds quota usedQuota remainingQuota }
+}
+"""
+
+# One introspection request per client: what each stream's filter, sort and type offer.
+CAPABILITIES = """
+query Capabilities {
+  ProductFilter: __type(name: "ProductFilter") { inputFields { name } }
+  ProductSort: __type(name: "ProductSort") { enumValues { name } }
+  Product: __type(name: "Product") { fields { name } }
+  DisplayFilter: __type(name: "DisplayFilter") { inputFields { name } }
+  DisplaySort: __type(name: "DisplaySort") { enumValues { name } }
+  Display: __type(name: "Display") { fields { name } }
+  CustomerFilter: __type(name: "CustomerFilter") { inputFields { name } }
+  CustomerSort: __type(name: "CustomerSort") { enumValues { name } }
+  Customer: __type(name: "Customer") { fields { name } }
+  OrderFilter: __type(name: "OrderFilter") { inputFields { name } }
+  OrderSort: __type(name: "OrderSort") { enumValues { name } }
+  Order: __type(name: "Order") { fields { name } }
+  ReturnFilter: __type(name: "ReturnFilter") { inputFields { name } }
+  ReturnSort: __type(name: "ReturnSort") { enumValues { name } }
+  Return: __type(name: "Return") { fields { name } }
+  VoucherFilter: __type(name: "VoucherFilter") { inputFields { name } }
+  VoucherSort: __type(name: "VoucherSort") { enumValues { name } }
+  Voucher: __type(name: "Voucher") { fields { name } }
+  MarketFilter: __type(name: "MarketFilter") { inputFields { name } }
+  MarketSort: __type(name: "MarketSort") { enumValues { name } }
+  Market: __type(name: "Market") { fields { name } }
+  PricelistFilter: __type(name: "PricelistFilter") { inputFields { name } }
+  PricelistSort: __type(name: "PricelistSort") { enumValues { name } }
+  Pricelist: __type(name: "Pricelist") { fields { name } }
+  WarehouseFilter: __type(name: "WarehouseFilter") { inputFields { name } }
+  WarehouseSort: __type(name: "WarehouseSort") { enumValues { name } }
+  Warehouse: __type(name: "Warehouse") { fields { name } }
+  StoreFilter: __type(name: "StoreFilter") { inputFields { name } }
+  StoreSort: __type(name: "StoreSort") { enumValues { name } }
+  Store: __type(name: "Store") { fields { name } }
+  CurrencyFilter: __type(name: "CurrencyFilter") { inputFields { name } }
+  CurrencySort: __type(name: "CurrencySort") { enumValues { name } }
+  Currency: __type(name: "Currency") { fields { name } }
+  LanguageFilter: __type(name: "LanguageFilter") { inputFields { name } }
+  LanguageSort: __type(name: "LanguageSort") { enumValues { name } }
+  Language: __type(name: "Language") { fields { name } }
+  CountryFilter: __type(name: "CountryFilter") { inputFields { name } }
+  CountrySort: __type(name: "CountrySort") { enumValues { name } }
+  Country: __type(name: "Country") { fields { name } }
+  SizeChartFilter: __type(name: "SizeChartFilter") { inputFields { name } }
+  SizeChartSort: __type(name: "SizeChartSort") { enumValues { name } }
+  SizeChart: __type(name: "SizeChart") { fields { name } }
+  StockSort: __type(name: "StockSort") { enumValues { name } }
+  Stock: __type(name: "Stock") { fields { name } }
+}
+"""
+
+PRODUCT_COUNT = """
+query ProductCount($where: ProductFilter) {
+  counters { products(where: $where) }
+}
+"""
+
+PRODUCTS_PAGE = """
+query ProductsPage($where: ProductFilter, $sort: [ProductSort!], $limit: Int, $page: Int) {
+  products(where: $where, sort: $sort, limit: $limit, page: $page) {
+    id name status productNumber isBundle createdAt updatedAt
+    variants {
+      id name status variantNumber updatedAt
+      productSizes { id SKU EAN sizeNumber updatedAt size { id name sizeChart { id } } }
+    }
+  }
+}
+"""
+
+DISPLAYS_PAGE = """
+query DisplaysPage($where: DisplayFilter, $sort: [DisplaySort!], $limit: Int, $page: Int) {
+  displays(where: $where, sort: $sort, limit: $limit, page: $page) {
+    id name status updatedAt
+    product { id }
+    prices { pricelist { id } price { value currency { code } } }
+  }
+}
+"""
+
+CUSTOMERS_PAGE = """
+query CustomersPage($where: CustomerFilter, $sort: [CustomerSort!], $limit: Int, $page: Int) {
+  customers(where: $where, sort: $sort, limit: $limit, page: $page) {
+    id status email firstName lastName createdAt updatedAt
+  }
+}
+"""
+
+ORDERS_PAGE = """
+query OrdersPage($where: OrderFilter, $sort: [OrderSort!], $limit: Int, $page: Int) {
+  orders(where: $where, sort: $sort, limit: $limit, page: $page) {
+    id number status createdAt updatedAt orderDate
+  }
+}
+"""
+
+RETURNS_PAGE = """
+query ReturnsPage($where: ReturnFilter, $sort: [ReturnSort!], $limit: Int, $page: Int) {
+  returns(where: $where, sort: $sort, limit: $limit, page: $page) {
+    id status createdAt
+  }
+}
+"""
+
+VOUCHERS_PAGE = """
+query VouchersPage($where: VoucherFilter, $sort: [VoucherSort!], $limit: Int, $page: Int) {
+  vouchers(where: $where, sort: $sort, limit: $limit, page: $page) {
+    id status name code
+  }
+}
+"""
+
+MARKETS_PAGE = """
+query MarketsPage($where: MarketFilter, $sort: [MarketSort!], $limit: Int, $page: Int) {
+  markets(where: $where, sort: $sort, limit: $limit, page: $page) {
+    id name comment
+    store { id name }
+    assignedToCountries { code }
+    allocationRule { id }
+  }
+}
+"""
+
+PRICELISTS_PAGE = """
+query PricelistsPage($where: PricelistFilter, $sort: [PricelistSort!], $limit: Int, $page: Int) {
+  pricelists(where: $where, sort: $sort, limit: $limit, page: $page) {
+    id name status updatedAt
+    currency { code }
+    store { id }
+    assignedToCountries { code }
+  }
+}
+"""
+
+WAREHOUSES_PAGE = """
+query WarehousesPage($where: WarehouseFilter, $sort: [WarehouseSort!], $limit: Int, $page: Int) {
+  warehouses(where: $where, sort: $sort, limit: $limit, page: $page) {
+    id name status stockMaster allocationPolicy
+    country { code }
+  }
+}
+"""
+
+PRODUCT_CONNECTION = """
+query ProductConnection($where: ProductFilter, $sort: [ProductSort!], $first: Int, $after: String) {
+  productConnection(where: $where, sort: $sort, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { id name status productNumber createdAt updatedAt } }
+  }
+}
+"""
+
+CUSTOMER_CONNECTION = """
+query CustomerConnection($where: CustomerFilter, $sort: [CustomerSort!], $first: Int, $after: String) {
+  customerConnection(where: $where, sort: $sort, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { id status email firstName lastName createdAt updatedAt } }
+  }
+}
+"""
+
+ORDER_CONNECTION = """
+query OrderConnection($where: OrderFilter, $sort: [OrderSort!], $first: Int, $after: String) {
+  orderConnection(where: $where, sort: $sort, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { id number status createdAt updatedAt orderDate } }
+  }
+}
+"""
+
+STORES_PAGE = """
+query StoresPage($where: StoreFilter, $sort: [StoreSort!], $limit: Int, $page: Int) {
+  stores(where: $where, sort: $sort, limit: $limit, page: $page) { id name type }
+}
+"""
+
+CURRENCIES_PAGE = """
+query CurrenciesPage($where: CurrencyFilter, $sort: [CurrencySort!], $limit: Int, $page: Int) {
+  currencies(where: $where, sort: $sort, limit: $limit, page: $page) { id code name }
+}
+"""
+
+LANGUAGES_PAGE = """
+query LanguagesPage($where: LanguageFilter, $sort: [LanguageSort!], $limit: Int, $page: Int) {
+  languages(where: $where, sort: $sort, limit: $limit, page: $page) {
+    id name code languageCode countryCode isActive
+  }
+}
+"""
+
+# No `where`: every CountryFilter field is unconfirmed (absent from a strict schema).
+COUNTRIES_PAGE = """
+query CountriesPage($sort: [CountrySort!], $limit: Int, $page: Int) {
+  countries(sort: $sort, limit: $limit, page: $page) { id name code isEU }
+}
+"""
+
+SIZE_CHARTS_PAGE = """
+query SizeChartsPage($where: SizeChartFilter, $sort: [SizeChartSort!], $limit: Int, $page: Int) {
+  sizeCharts(where: $where, sort: $sort, limit: $limit, page: $page) { id name sizes { id name } }
+}
+"""
+
+# Stock of one warehouse, paged (Warehouse.stock). No `where`: StockFilter's fields are unconfirmed.
+WAREHOUSE_STOCK_PAGE = """
+query WarehouseStockPage($id: Int!, $sort: [StockSort!], $limit: Int, $page: Int) {
+  warehouse(id: $id) {
+    stock(sort: $sort, limit: $limit, page: $page) {
+      productSize { id }
+      physicalQuantity allocatedQuantity freeToAllocateQuantity
+    }
+  }
+}
+"""
+
+
+def all_documents() -> dict[str, str]:
+    """Every document above, by constant name (for the schema validation test)."""
+    return {name: value for name, value in globals().items() if name.isupper() and isinstance(value, str)}

@@ -1,0 +1,92 @@
+"""The catalog: products → variants → sizes from one nested page stream, size charts, and each
+selected market's displays and prices.
+
+The first sync is a full pull; later ones are incremental by (updatedAt, id) where the API offers
+an updatedAt filter, else a fresh id-ordered pull. Every page commits with its cursor, so a killed
+run re-executed continues at the next uncommitted page.
+"""
+
+
+import dagster as dg
+
+from centra_pipelines.centra import queries
+from centra_pipelines.defs.checks import contract_check_spec, materialize_results
+from centra_pipelines.defs.loading import StreamWriter, Table, next_run_cursor
+from centra_pipelines.defs.markets.partitions import market_partitions
+from centra_pipelines.defs.pulls import KINDS, POOL, reference_asset
+from centra_pipelines.defs.resources import CentraResource, WarehouseResource
+from centra_pipelines.mapping import flatten
+from centra_pipelines.schemas import catalog as contracts
+from centra_pipelines.warehouse import model
+
+GROUP = "catalog"
+
+SIZE_CHARTS = Table(model.SIZE_CHARTS, contracts.SizeCharts)
+PRODUCTS = Table(model.PRODUCTS, contracts.Products)
+VARIANTS = Table(model.VARIANTS, contracts.Variants)
+SIZES = Table(model.SIZES, contracts.Sizes)
+DISPLAYS = Table(model.DISPLAYS, contracts.Displays)
+PRICES = Table(model.PRICES, contracts.Prices)
+CATALOG_TABLES = [PRODUCTS, VARIANTS, SIZES]
+
+size_charts = reference_asset(SIZE_CHARTS, "size_charts", flatten.size_charts, group=GROUP,
+                              description="Size charts with their sizes in order. Full pull each run.")
+
+_DESCRIPTIONS = {
+    "products": "Centra products (one row per product): status, product number, size chart, times in UTC.",
+    "variants": "Product variants (by colour): variant number, status; updated with their product's page.",
+    "sizes": "Sizes of each variant: SKU (product + variant + size number), EAN/GTIN, size name and chart.",
+}
+
+
+@dg.multi_asset(
+    specs=[dg.AssetSpec(t.name, group_name=GROUP, kinds=KINDS, description=_DESCRIPTIONS[t.name],
+                        deps=["size_charts"] if t is SIZES else []) for t in CATALOG_TABLES],
+    check_specs=[contract_check_spec(t) for t in CATALOG_TABLES],
+    pool=POOL,
+)
+def catalog(context: dg.AssetExecutionContext, centra: CentraResource, warehouse: WarehouseResource):
+    """Products, variants and sizes from one nested page stream (resumable; incremental where possible)."""
+    with centra.get_client() as client, warehouse.connect() as wh:
+        writer = StreamWriter(wh, "products", None, CATALOG_TABLES)
+        plan = client.capabilities().plan("products")
+        cursor = next_run_cursor(writer.cursor(), plan.mode, context.log)
+        since = cursor.last_updated_at if cursor is not None else None
+        where = {"updatedAt": {"from": since}} if since and plan.updated_at_filter else None
+        expected = client.execute(queries.PRODUCT_COUNT, {"where": where} if where else {}).data["counters"]["products"]
+        context.log.info(f"products: {plan.mode} pull ({plan.reason}); "
+                         f"{'resuming at ' + cursor.to_json() if cursor else 'from the start'}; ~{expected} products")
+        rows = 0
+        for page in client.pages("products", cursor=cursor):
+            writer.write(flatten.catalog(page.rows), {"products": page.cursor.to_json()})
+            rows += len(page.rows)
+            context.log.info(f"products: page {page.number} committed, {rows} of ~{expected} products")
+        yield from materialize_results(writer, client.stats, mode=plan.mode, expected_products=expected)
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec("displays", group_name=GROUP, kinds=KINDS, deps=["markets", "products"],
+                     description="Each selected market's displays (partition = market id)."),
+        dg.AssetSpec("prices", group_name=GROUP, kinds=KINDS, deps=["markets", "pricelists", "products"],
+                     description="Prices of each selected market's displays, per pricelist, in the pricelist's "
+                                 "currency (partition = market id)."),
+    ],
+    check_specs=[contract_check_spec(DISPLAYS), contract_check_spec(PRICES)],
+    partitions_def=market_partitions,
+    pool=POOL,
+)
+def displays_and_prices(context: dg.AssetExecutionContext, centra: CentraResource, warehouse: WarehouseResource):
+    """Displays and their prices for one market: resumable pages, incremental where possible."""
+    market_id = int(context.partition_key)
+    with centra.get_client() as client, warehouse.connect() as wh:
+        writer = StreamWriter(wh, "displays", context.partition_key, [DISPLAYS, PRICES])
+        plan = client.capabilities().plan("displays")
+        cursor = next_run_cursor(writer.cursor(), plan.mode, context.log)
+        for page in client.pages("displays", cursor=cursor, where={"marketId": [market_id]}):
+            writer.write(flatten.displays_and_prices(page.rows, market_id), {"displays": page.cursor.to_json()})
+            context.log.info(f"displays of market {market_id}: page {page.number} committed")
+        yield from materialize_results(writer, client.stats, mode=plan.mode, market_id=market_id)
+
+
+ASSETS = [size_charts, catalog, displays_and_prices]

@@ -1,0 +1,71 @@
+"""Centra dates into UTC.
+
+Centra renders `DateTimeTz` in the store's zone with its offset ("2026-03-29T03:15:00+02:00", or
+"+0200" with PHP's `O` format); some values come naive ("2026-03-29 03:15:00", webhook `date`),
+meaning wall-clock time in the store's zone (`store_timezone` in the mapping). Everything we
+store is UTC.
+
+Naive values on DST-change days: a wall time that occurs twice (the autumn hour 02:00–03:00 in
+Europe/Stockholm) is read as its FIRST occurrence (summer time); a wall time that does not exist
+(the spring hour 02:00–03:00) is moved forward to the first instant after the gap (03:00 local).
+Values with an offset are exact and need no such rule.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+# an offset after the time part (so the "-29" of a bare date is not taken for one)
+_HAS_OFFSET = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$", re.IGNORECASE)
+
+
+def to_utc(value: str | datetime | None, store_timezone: str) -> datetime | None:
+    """One Centra date as an aware UTC datetime (None stays None)."""
+    result = to_utc_series(pd.Series([value], dtype=object), store_timezone).iloc[0]
+    return None if pd.isna(result) else result.to_pydatetime()
+
+
+def to_utc_series(values: pd.Series, store_timezone: str,
+                  errors: Literal["raise", "coerce"] = "raise") -> pd.Series:
+    """Centra dates (strings with or without offset, or datetimes) as `datetime64[ns, UTC]`.
+
+    Missing values become NaT. A value that is not a date raises ValueError naming it, or becomes
+    NaT with ``errors="coerce"`` (for callers that quarantine such rows).
+    """
+    ZoneInfo(store_timezone)  # fail on a bad zone name before touching the data
+    text = values.map(_as_text, na_action="ignore").astype(object)
+    text = text.where(text.notna() & (text != ""), None)
+    aware_mask = text.map(lambda s: bool(s) and bool(_HAS_OFFSET.search(s)))
+    naive_mask = text.notna() & ~aware_mask
+
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]", name=values.name)
+    if aware_mask.any():
+        out[aware_mask] = pd.to_datetime(text[aware_mask], utc=True, format="ISO8601", errors="coerce")
+    if naive_mask.any():
+        local = pd.to_datetime(text[naive_mask], format="ISO8601", errors="coerce")
+        local = local.dt.tz_localize(store_timezone, ambiguous=np.ones(len(local), dtype=bool),
+                                     nonexistent="shift_forward")
+        out[naive_mask] = local.dt.tz_convert("UTC")
+
+    unreadable = text.notna() & out.isna()
+    if unreadable.any() and errors == "raise":
+        bad = text[unreadable]
+        raise ValueError(f"{len(bad)} value(s) are not Centra dates, e.g. {bad.iloc[0]!r}")
+    return out
+
+
+def _as_text(value) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, datetime):  # also pandas Timestamp
+        return value.isoformat()
+    return str(value)
+
+
+__all__ = ["to_utc", "to_utc_series"]

@@ -1,0 +1,89 @@
+"""`centra-pipelines sandbox serve`: run the sandbox Centra in the foreground with uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .faults import FaultPlan
+from .ratelimit import RETRY_AFTER_FORMATS, TIERS
+
+SCALES = ("tiny", "small", "medium", "large")
+
+
+def add_sandbox_commands(subparsers) -> None:
+    """Register `sandbox serve` on the main parser's subparsers."""
+    sandbox = subparsers.add_parser("sandbox", help="the local sandbox Centra")
+    commands = sandbox.add_subparsers(dest="sandbox_command", required=True)
+    serve = commands.add_parser("serve", help="serve the sandbox Centra's GraphQL API over HTTP",
+                                description="Serve a seeded, deterministic stand-in for Centra's Integration "
+                                            "API at http://HOST:PORT/graphql (control endpoints under /_sandbox/).")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8787)
+    serve.add_argument("--seed", type=int, default=7)
+    serve.add_argument("--scale", choices=SCALES, default="small")
+    serve.add_argument("--token", action="append", metavar="TOKEN[=PERM,...]",
+                       help="accepted token (repeatable); default `sandbox` with every permission. "
+                            "`T=Order:read,Product:read` restricts its permissions.")
+    serve.add_argument("--tier", choices=sorted(TIERS), default="growth", help="Centra rate-limit tier")
+    serve.add_argument("--time-scale", type=float, default=1.0, metavar="F",
+                       help="rate-limit windows run F times faster")
+    serve.add_argument("--faults", metavar="SPEC", default=None,
+                       help="e.g. 5xx=0.2,429=0.1,reset=0.05,slow=0.01,truncate=0.02,nonjson=0.02,fail_at=40")
+    serve.add_argument("--webhook-url", default=None)
+    serve.add_argument("--webhook-secret", default=None)
+    serve.add_argument("--webhook-retries", type=int, default=3, choices=range(4), metavar="0-3")
+    serve.add_argument("--retry-after-format", choices=RETRY_AFTER_FORMATS, default="seconds")
+    serve.add_argument("--neighbour", type=float, default=0.0, metavar="SHARE",
+                       help="share (0..1) of every bucket spent by the brand's other integrations")
+    serve.add_argument("--strict", action="store_true",
+                       help="serve only what the schema file does not mark `# unconfirmed`")
+    serve.set_defaults(handler=run_serve)
+
+
+def config_from_args(args: argparse.Namespace):
+    from .auth import parse_token_option
+    from .server import SandboxConfig
+
+    if bool(args.webhook_url) != bool(args.webhook_secret):
+        raise SystemExit("--webhook-url and --webhook-secret go together")
+    try:
+        FaultPlan.parse(args.faults)
+        tokens = tuple(parse_token_option(v, i) for i, v in enumerate(args.token or (), start=1)) or None
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+    return SandboxConfig(seed=args.seed, scale=args.scale, strict=args.strict, tokens=tokens, tier=args.tier,
+                         time_scale=args.time_scale, faults=args.faults, webhook_url=args.webhook_url,
+                         webhook_secret=args.webhook_secret, webhook_retries=args.webhook_retries,
+                         retry_after_format=args.retry_after_format, neighbour=args.neighbour)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import build_app
+
+    config = config_from_args(args)
+    app = build_app(config)
+    service = app.state.service
+    # Token names only: the secrets never go to the console.
+    print(f"sandbox Centra (seed {config.seed}, scale {config.scale}, tier {config.tier}) at "
+          f"http://{args.host}:{args.port}/graphql; tokens: {', '.join(service.tokens.names())}",
+          file=sys.stderr)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info", timeout_graceful_shutdown=1)
+    finally:
+        service.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry (`python -m centra_pipelines.sandbox.cli sandbox serve ...`)."""
+    parser = argparse.ArgumentParser(prog="centra-pipelines")
+    add_sandbox_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""The served GraphQL schema: the SDL file, optionally stripped to what public sources confirm.
+
+Markers in schema.graphql (see its header): a line whose marker is a plain `# unconfirmed`
+(no colon right after it) names something no source confirms; strict mode drops it.
+`# unconfirmed: <what>` means the name is confirmed and only a detail is inferred, so it stays,
+as do `# client-code` and `# sandbox-added` lines. Types left empty by stripping, and the
+fields, arguments and union members that reference them, are dropped as well.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from graphql import (
+    DocumentNode,
+    GraphQLSchema,
+    build_ast_schema,
+    parse,
+)
+from graphql.language import ast
+
+SDL_PATH = Path(__file__).with_name("schema.graphql")
+
+# "unconfirmed" not directly followed by ":" (e.g. "# unconfirmed", "# unconfirmed (documented on Stock)").
+_PLAIN_UNCONFIRMED = re.compile(r"#.*\bunconfirmed\b(?!\s*:)")
+_DESCRIPTION_LINE = re.compile(r'^\s*"[^"]*"\s*$')
+
+_BUILTIN_SCALARS = {"String", "Int", "Float", "Boolean", "ID"}
+
+
+def sdl_text(strict: bool) -> str:
+    """The SDL as served: the file, with plain-unconfirmed lines removed in strict mode."""
+    text = SDL_PATH.read_text(encoding="utf-8")
+    if not strict:
+        return text
+    kept: list[str] = []
+    for line in text.splitlines():
+        if _PLAIN_UNCONFIRMED.search(line) and not line.lstrip().startswith("#"):
+            # A dropped field also loses the one-line description written above it.
+            while kept and _DESCRIPTION_LINE.match(kept[-1]):
+                kept.pop()
+            continue
+        if line.strip() == "}" and kept and re.search(r"\{\s*(#.*)?$", kept[-1]):
+            # Every member was stripped: the type goes (its references are pruned on the AST).
+            kept.pop()
+            while kept and _DESCRIPTION_LINE.match(kept[-1]):
+                kept.pop()
+            continue
+        kept.append(line)
+    return "\n".join(kept) + "\n"
+
+
+def _named(type_node: ast.TypeNode) -> str:
+    while not isinstance(type_node, ast.NamedTypeNode):
+        type_node = type_node.type
+    return type_node.name.value
+
+
+def _prune(document: DocumentNode) -> DocumentNode:
+    """Drop emptied types and everything that references them, until nothing changes."""
+    defs = list(document.definitions)
+    while True:
+        changed = False
+        type_defs = {d.name.value: d for d in defs if isinstance(d, ast.TypeDefinitionNode)}
+        empty = set()
+        for name, d in type_defs.items():
+            if isinstance(d, (ast.ObjectTypeDefinitionNode, ast.InterfaceTypeDefinitionNode, ast.InputObjectTypeDefinitionNode)):
+                if not d.fields:
+                    empty.add(name)
+            elif isinstance(d, ast.EnumTypeDefinitionNode) and not d.values:
+                empty.add(name)
+            elif isinstance(d, ast.UnionTypeDefinitionNode) and not d.types:
+                empty.add(name)
+        known = (set(type_defs) - empty) | _BUILTIN_SCALARS
+        if empty:
+            defs = [d for d in defs if not (isinstance(d, ast.TypeDefinitionNode) and d.name.value in empty)]
+            changed = True
+        # An interface field an implementation no longer has cannot stay on the interface.
+        implemented: dict[str, list[ast.ObjectTypeDefinitionNode]] = {}
+        for d in defs:
+            if isinstance(d, (ast.ObjectTypeDefinitionNode, ast.InterfaceTypeDefinitionNode)):
+                for i in d.interfaces or ():
+                    implemented.setdefault(i.name.value, []).append(d)
+        for d in defs:
+            if isinstance(d, (ast.ObjectTypeDefinitionNode, ast.InterfaceTypeDefinitionNode, ast.InputObjectTypeDefinitionNode)):
+                fields = []
+                for f in d.fields or ():
+                    if _named(f.type) not in known:
+                        changed = True
+                        continue
+                    if isinstance(d, ast.InterfaceTypeDefinitionNode):
+                        impls = implemented.get(d.name.value, [])
+                        if any(f.name.value not in {g.name.value for g in (i.fields or ())} for i in impls):
+                            changed = True
+                            continue
+                    if not isinstance(f, ast.InputValueDefinitionNode) and f.arguments:
+                        args = [a for a in f.arguments if _named(a.type) in known]
+                        if len(args) != len(f.arguments):
+                            f.arguments = tuple(args)
+                            changed = True
+                    fields.append(f)
+                if len(fields) != len(d.fields or ()):
+                    d.fields = tuple(fields)
+                if not isinstance(d, ast.InputObjectTypeDefinitionNode) and d.interfaces:
+                    ifaces = [i for i in d.interfaces if i.name.value in known]
+                    if len(ifaces) != len(d.interfaces):
+                        d.interfaces = tuple(ifaces)
+                        changed = True
+            elif isinstance(d, ast.UnionTypeDefinitionNode):
+                members = [t for t in d.types if t.name.value in known]
+                if len(members) != len(d.types):
+                    d.types = tuple(members)
+                    changed = True
+        if not changed:
+            return ast.DocumentNode(definitions=tuple(defs))
+
+
+def load_schema(strict: bool) -> GraphQLSchema:
+    """Build the served schema; strict=True serves only what the file does not mark plain `# unconfirmed`."""
+    document = parse(sdl_text(strict), no_location=True)
+    if strict:
+        document = _prune(document)
+    return build_ast_schema(document)
