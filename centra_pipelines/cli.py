@@ -22,6 +22,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_webhook_commands(commands)
 
+    from centra_pipelines.config import add_config_commands
+
+    add_config_commands(commands)
+
     from centra_pipelines.sync import add_sync_command
 
     add_sync_command(commands)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from datetime import date
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -35,34 +36,68 @@ def run_sync(args: argparse.Namespace) -> int:
             server = stack.enter_context(SandboxServer(SandboxConfig(seed=args.seed, scale=args.scale, tier=args.tier)))
             os.environ["CENTRA_API_URL"] = server.url
             os.environ.setdefault("CENTRA_API_TOKEN", "sandbox")
+            until = server.sandbox.now.date()  # the sandbox's clock, not the wall clock
             print(f"Centra: the sandbox (seed {args.seed}, scale {args.scale}, tier {args.tier}) at {server.url}")
         else:
+            until = None
             print(f"Centra: {os.environ['CENTRA_API_URL']}")
         import dagster as dg
 
         from centra_pipelines.definitions import defs
 
         instance = stack.enter_context(dg.DagsterInstance.get())
-        rows = full_sync(defs, instance)
+        rows = full_sync(defs, instance, until=until)
     print_summary(rows)
     return 0 if all(r["ok"] for r in rows) else 1
 
 
-def full_sync(defs, instance) -> list[dict]:
-    """Reference data and catalog first (they set the partitions), then every market and warehouse."""
+def full_sync(defs, instance, until: date | None = None, since: date | None = None) -> list[dict]:
+    """Reference data and catalog first (they set the partitions), then every market and warehouse,
+    then customers and orders: every daily partition from `since` (default: the mapping's initial
+    import start) to `until` (default: the last complete day) as ONE run per job, then identities
+    and vouchers."""
+    from centra_pipelines.defs.windows import daily_partitions
+
     summary: list[dict] = []
     summary += _run(defs, instance, "reference_and_catalog_job", None)
     for key in instance.get_dynamic_partitions("market"):
         summary += _run(defs, instance, "market_catalog_job", key)
     for key in instance.get_dynamic_partitions("warehouse"):
         summary += _run(defs, instance, "stock_job", key)
+    keys = daily_partitions.get_partition_keys()
+    last = min(until.isoformat() if until else keys[-1], keys[-1])
+    first = since.isoformat() if since else keys[0]
+    summary += _run(defs, instance, "customers_daily_job", (first, last))
+    summary += _run(defs, instance, "customer_identities_job", None)
+    # Order windows before the first order hold nothing (order numbers follow order dates), and each
+    # partition of a range run costs a materialization event per asset: start at that order's day.
+    summary += _run(defs, instance, "orders_daily_job", (max(first, _first_order_day(defs) or first), last))
+    summary += _run(defs, instance, "promotions_job", None)
     return summary
 
 
-def _run(defs, instance, job_name: str, partition: str | None) -> list[dict]:
+def _first_order_day(defs) -> str | None:
+    """UTC day the first order (lowest number) was placed."""
+    from centra_pipelines.centra import queries
+    from centra_pipelines.mapping import load_mapping
+    from centra_pipelines.mapping.timestamps import to_utc
+
+    with defs.resources["centra"].get_client() as client:
+        rows = client.execute(queries.ORDERS_PAGE, {"limit": 1, "page": 1, "sort": ["number_ASC"]}).data["orders"]
+    if not rows:
+        return None
+    return to_utc(rows[0]["createdAt"], load_mapping().store_timezone).strftime("%Y-%m-%d")
+
+
+def _run(defs, instance, job_name: str, partition: str | tuple[str, str] | None) -> list[dict]:
     started = time.monotonic()
-    result = defs.resolve_job_def(job_name).execute_in_process(
-        instance=instance, partition_key=partition, raise_on_error=False)
+    if isinstance(partition, tuple):  # a range of daily partitions as one run (single-run backfill)
+        tags = {"dagster/asset_partition_range_start": partition[0], "dagster/asset_partition_range_end": partition[1]}
+        result = defs.resolve_job_def(job_name).execute_in_process(instance=instance, tags=tags, raise_on_error=False)
+        partition = f"{partition[0]}..{partition[1]}"
+    else:
+        result = defs.resolve_job_def(job_name).execute_in_process(
+            instance=instance, partition_key=partition, raise_on_error=False)
     seconds = time.monotonic() - started
     checks = {}
     for evaluation in result.get_asset_check_evaluations():
@@ -73,6 +108,8 @@ def _run(defs, instance, job_name: str, partition: str | None) -> list[dict]:
         mat = event.event_specific_data.materialization
         meta = {k: v.value for k, v in mat.metadata.items()}
         asset = mat.asset_key.to_user_string()
+        if any(r["asset"] == asset for r in rows):
+            continue  # a range run records one materialization per partition: one summary row per asset
         rows.append({"asset": asset, "partition": partition or "", "ok": True,
                      "received": meta.get("received", 0), "written": meta.get("inserted", 0) + meta.get("updated", 0),
                      "quarantined": meta.get("quarantined", 0), "requests": meta.get("requests", 0),

@@ -80,12 +80,14 @@ class CentraClient:
         max_in_flight: int = 1,
         rate_limit_poll_seconds: float = 60.0,
         throttle: Throttle | None = None,
+        page_size: int | None = None,
     ) -> None:
         self.url = url
         self.tokens = TokenSource(token, secondary=secondary_token, token_file=token_file)
         self.throttle = throttle or Throttle(tier, share, time_scale=time_scale)
         self.retry = retry or RetryPolicy()
         self.max_in_flight = max(1, max_in_flight)
+        self.page_size = page_size  # rows per page for pages() (None: each list's cap)
         self.stats = Stats()
         self._poll_every = rate_limit_poll_seconds / self.throttle.time_scale
         self._next_poll = time.monotonic() + self._poll_every
@@ -262,7 +264,7 @@ class CentraClient:
         plan = self.capabilities().plan(stream.name)
         if plan.mode not in ("keyset", "pages"):
             raise CentraError(f"Centra stream {stream.name} cannot be pulled: {plan.reason}")
-        return ListPages(self, stream, mode=plan.mode, sort=plan.sort, where=where, limit=limit,
+        return ListPages(self, stream, mode=plan.mode, sort=plan.sort, where=where, limit=limit or self.page_size,
                          cursor=cursor, since=since, variables=variables)
 
     def connection_pages(self, query: str, field: str, *, first: int = 100, where: dict[str, Any] | None = None,

@@ -80,6 +80,13 @@ query ProductsPage($where: ProductFilter, $sort: [ProductSort!], $limit: Int, $p
 }
 """
 
+# Ids only: what the id reconciliation compares with the warehouse (cheap: one object per row).
+PRODUCT_IDS_PAGE = """
+query ProductIdsPage($where: ProductFilter, $sort: [ProductSort!], $limit: Int, $page: Int) {
+  products(where: $where, sort: $sort, limit: $limit, page: $page) { id }
+}
+"""
+
 DISPLAYS_PAGE = """
 query DisplaysPage($where: DisplayFilter, $sort: [DisplaySort!], $limit: Int, $page: Int) {
   displays(where: $where, sort: $sort, limit: $limit, page: $page) {
@@ -93,31 +100,90 @@ query DisplaysPage($where: DisplayFilter, $sort: [DisplaySort!], $limit: Int, $p
 CUSTOMERS_PAGE = """
 query CustomersPage($where: CustomerFilter, $sort: [CustomerSort!], $limit: Int, $page: Int) {
   customers(where: $where, sort: $sort, limit: $limit, page: $page) {
-    id status email firstName lastName createdAt updatedAt
+    id status email firstName lastName createdAt updatedAt totalOrders isRegistered
+    store { id }
+    emailAddressHistory { email validFrom validTo }
   }
 }
 """
 
+# Order windows: orders with their lines, shipments, applied discounts and payment history, nested,
+# so one page of (at most 100) orders is one request. Money carries its currency; dates the store offset.
 ORDERS_PAGE = """
 query OrdersPage($where: OrderFilter, $sort: [OrderSort!], $limit: Int, $page: Int) {
   orders(where: $where, sort: $sort, limit: $limit, page: $page) {
-    id number status createdAt updatedAt orderDate
+    __typename id number status isOnHold isWaitingForPayment currencyBaseRate createdAt updatedAt orderDate
+    store { id } market { id } pricelist { id } country { code }
+    grandTotal { value currency { code } }
+    totals {
+      lineValues { value } shipping { value } handling { value } discounts { value }
+    }
+    ... on DirectToConsumerOrder { customer { id } }
+    ... on WholesaleOrder { account { id } }
+    lines(includeFullyCancelled: true) {
+      id quantity cancelledQuantity shippedQuantity returnedQuantity taxPercent discountPercent
+      product { id } productVariant { id } productSize { id SKU }
+      unitPrice { value } unitOriginalPrice { value } lineValue { value }
+    }
+    shipments {
+      id number isGoodToGo isShipped isPaid isCaptured isOnHold trackingNumber currencyBaseRate
+      createdAt updatedAt shippedAt
+      grandTotal { value currency { code } }
+    }
+    discountsApplied {
+      __typename date value { value }
+      ... on AppliedVoucher { voucherName code voucher { id } }
+    }
   }
 }
 """
 
+ORDER_COUNT = """
+query OrderCount($where: OrderFilter) {
+  counters { orders(where: $where) }
+}
+"""
+
+CUSTOMER_COUNT = """
+query CustomerCount($where: CustomerFilter) {
+  counters { customers(where: $where) }
+}
+"""
+
+# Return has no updatedAt in Centra's schema: returns are windowed by createdAt (ReturnFilter.createdAt),
+# and counted through the connection's totalCount (Counters.returns is not confirmed). Return.order is
+# confirmed on DirectToConsumerReturn only; a wholesale return names its order through its shipment.
 RETURNS_PAGE = """
 query ReturnsPage($where: ReturnFilter, $sort: [ReturnSort!], $limit: Int, $page: Int) {
   returns(where: $where, sort: $sort, limit: $limit, page: $page) {
-    id status createdAt
+    __typename id status totalQuantity returnedToStock currencyBaseRate createdAt
+    store { id }
+    shipment { id }
+    ... on DirectToConsumerReturn { order { id number } }
+    grandTotal { value currency { code } }
+    refundPaymentHistory { id status entryType createdAt value { value } }
   }
+}
+"""
+
+RETURN_COUNT = """
+query ReturnCount($where: ReturnFilter) {
+  returnConnection(where: $where, first: 1) { totalCount }
+}
+"""
+
+# The base currency order amounts are converted into (CurrencyFilter.isBase is confirmed).
+BASE_CURRENCY = """
+query BaseCurrency {
+  currencies(where: {isBase: true}) { code }
 }
 """
 
 VOUCHERS_PAGE = """
 query VouchersPage($where: VoucherFilter, $sort: [VoucherSort!], $limit: Int, $page: Int) {
   vouchers(where: $where, sort: $sort, limit: $limit, page: $page) {
-    id status name code
+    id status name code startAt stopAt maxUsages successfulUsages
+    store { id }
   }
 }
 """
@@ -224,6 +290,66 @@ query WarehouseStockPage($id: Int!, $sort: [StockSort!], $limit: Int, $page: Int
       productSize { id }
       physicalQuantity allocatedQuantity freeToAllocateQuantity
     }
+  }
+}
+"""
+
+# --- event queue (Event:read / Event:write) -------------------------------------------------
+SET_EVENT_LISTENERS = """
+mutation SetEventListeners($input: [EventListenerSetInput!]!) {
+  setEventListeners(input: $input) {
+    eventListeners { objectType changeTypes }
+    userErrors { message path }
+  }
+}
+"""
+
+EVENTS = """
+query Events($where: EventFilter, $limit: Int!) {
+  events(where: $where, limit: $limit) { id objectType changeType objectReference createdAt }
+}
+"""
+
+CONFIRM_EVENTS = """
+mutation ConfirmEvents($input: EventsConfirmInput!) {
+  confirmEvents(input: $input) { userErrors { message path } }
+}
+"""
+
+
+# --- real time: re-fetching what a webhook or an event names (defs/realtime) ------------------
+# Event object types the served schema knows (several, e.g. Customer and ProductSize, are unconfirmed
+# and absent from a strict schema): the consumer listens only to those.
+EVENT_OBJECT_TYPES = """
+query EventObjectTypes {
+  EventObjectType: __type(name: "EventObjectType") { enumValues { name } }
+}
+"""
+
+# A shipment's order: Shipment.number is "<order number>-<n>" (confirmed); Shipment.order is not.
+SHIPMENT_NUMBER = """
+query ShipmentNumber($id: Int!) {
+  shipment(id: $id) { id number }
+}
+"""
+
+# One customer by id: `customer(id:)` is confirmed, CustomerFilter.id is not. Same fields as CUSTOMERS_PAGE.
+CUSTOMER_BY_ID = """
+query CustomerById($id: Int!) {
+  customer(id: $id) {
+    id status email firstName lastName createdAt updatedAt totalOrders isRegistered
+    store { id }
+    emailAddressHistory { email validFrom validTo }
+  }
+}
+"""
+
+# Stock of some sizes in every warehouse (ProductSizeFilter.id and ProductSize.stock are confirmed).
+SIZES_STOCK = """
+query SizesStock($where: ProductSizeFilter, $limit: Int, $page: Int) {
+  productSizes(where: $where, limit: $limit, page: $page) {
+    id
+    stock(limit: 200) { warehouse { id } physicalQuantity allocatedQuantity freeToAllocateQuantity }
   }
 }
 """

@@ -27,6 +27,8 @@ STREAMS: dict[str, Stream] = {
     for s in (
         Stream("products", queries.PRODUCTS_PAGE, "products", "ProductFilter", "ProductSort", "Product",
                ("id_ASC",), event_object_type="Product"),
+        Stream("product_ids", queries.PRODUCT_IDS_PAGE, "products", "ProductFilter", "ProductSort", "Product",
+               ("id_ASC",), incremental=False),
         Stream("displays", queries.DISPLAYS_PAGE, "displays", "DisplayFilter", "DisplaySort", "Display",
                ("id_ASC",), event_object_type="Display"),
         Stream("customers", queries.CUSTOMERS_PAGE, "customers", "CustomerFilter", "CustomerSort", "Customer",

@@ -56,8 +56,11 @@ def client_metadata(stats: Stats) -> dict[str, float | int]:
             "retries": s["retries"], "throttle_wait_seconds": s["wait_seconds"], "response_bytes": s["bytes"]}
 
 
-def materialize_results(writer: StreamWriter, stats: Stats, **extra: dg.RawMetadataValue) -> list[dg.MaterializeResult]:
-    """One MaterializeResult per table the writer wrote, with its contract check result."""
+def materialize_results(writer: StreamWriter, stats: Stats, *,
+                        checks: dict[str, list[dg.AssetCheckResult]] | None = None,
+                        **extra: dg.RawMetadataValue) -> list[dg.MaterializeResult]:
+    """One MaterializeResult per table the writer wrote, with its contract check result (and the
+    other check results computed on the same rows, by table name, in `checks`)."""
     results = []
     for name, table in writer.tables.items():
         totals = writer.totals[name]
@@ -71,6 +74,6 @@ def materialize_results(writer: StreamWriter, stats: Stats, **extra: dg.RawMetad
                 **client_metadata(stats),
                 **extra,
             },
-            check_results=[contract_check_result(table, totals)],
+            check_results=[contract_check_result(table, totals), *(checks or {}).get(name, [])],
         ))
     return results

@@ -26,4 +26,56 @@ stock_job = dg.define_asset_job(
     description="Stock levels of one warehouse partition.",
 )
 
-JOBS = [reference_and_catalog_job, market_catalog_job, stock_job]
+orders_daily_job = dg.define_asset_job(
+    "orders_daily_job",
+    selection=dg.AssetSelection.assets("orders", "order_lines", "shipments", "applied_vouchers", "returns"),
+    executor_def=dg.in_process_executor,
+    description="Orders, lines, shipments, applied vouchers and returns of a daily partition or a range of them "
+                "(one run per range), with row-count reconciliation against Centra.",
+)
+customers_daily_job = dg.define_asset_job(
+    "customers_daily_job",
+    selection=dg.AssetSelection.assets("customers", "customer_emails"),
+    executor_def=dg.in_process_executor,
+    description="Customers and their e-mail history of a daily partition or a range of them (one run per range).",
+)
+customer_identities_job = dg.define_asset_job(
+    "customer_identities_job",
+    selection=dg.AssetSelection.assets("customer_identities", "customer_identity_merges"),
+    executor_def=dg.in_process_executor,
+    description="Re-resolve customer identities over every synced customer (after customers_daily_job).",
+)
+promotions_job = dg.define_asset_job(
+    "promotions_job",
+    selection=dg.AssetSelection.assets("vouchers"),
+    executor_def=dg.in_process_executor,
+    description="Vouchers (full pull).",
+)
+reconciliation_job = dg.define_asset_job(
+    "reconciliation_job",
+    selection=dg.AssetSelection.checks(*(dg.AssetCheckKey(dg.AssetKey(asset), "row_count_reconciliation")
+                                         for asset in ("orders", "returns", "customers"))),
+    executor_def=dg.in_process_executor,
+    description="Row-count reconciliation of orders, returns and customers against Centra, for the partitions "
+                "named by the run's partition-range tags (else the lookback window).",
+)
+
+JOBS = [reference_and_catalog_job, market_catalog_job, stock_job, orders_daily_job, customers_daily_job,
+        customer_identities_job, promotions_job, reconciliation_job]
+
+# --- real time (defs/realtime): started by webhook_landing_sensor and centra_events_sensor ------
+webhook_batch_job = dg.define_asset_job(
+    "webhook_batch_job",
+    selection=dg.AssetSelection.assets("webhook_calls"),
+    executor_def=dg.in_process_executor,
+    description="One batch of landed webhook calls (file names in the run config): re-fetch what they name, "
+                "upsert, then move the files to processed/ or rejected/.",
+)
+centra_events_job = dg.define_asset_job(
+    "centra_events_job",
+    selection=dg.AssetSelection.assets("centra_events"),
+    executor_def=dg.in_process_executor,
+    description="Drain Centra's event queue: apply the events, confirm them after the warehouse commit.",
+)
+REALTIME_JOBS = [webhook_batch_job, centra_events_job]
+JOBS += REALTIME_JOBS

@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from datetime import datetime, timezone
+
 import pandas as pd
 import pandera.pandas as pa
 
@@ -66,8 +68,10 @@ class StreamWriter:
     def cursor(self, stream: str | None = None) -> str | None:
         return self.warehouse.load_cursor(stream or self.stream, self.partition)
 
-    def write(self, frames: dict[str, pd.DataFrame], cursors: dict[str, str] | None = None) -> None:
-        """One page: every table's rows and the cursors (by stream name) commit together or not at all."""
+    def write(self, frames: dict[str, pd.DataFrame], cursors: dict[str, str] | None = None,
+              deleted: dict[str, list] | None = None) -> None:
+        """One page: every table's rows, the keys Centra deleted (by table: `deleted_at` is set, nothing is
+        hard-deleted) and the cursors (by stream name) commit together or not at all."""
         outcomes = {name: apply_contract(self.tables[name].contract, frame) for name, frame in frames.items()}
         results: dict[str, UpsertResult] = {}
         with self.warehouse.transaction() as tx:
@@ -80,6 +84,9 @@ class StreamWriter:
                         ("|".join(str(row[k]) for k in spec.key), row["_reason"], _payload(row))
                         for _, row in outcome.rejected.iterrows()
                     ])
+            for name, keys in (deleted or {}).items():
+                if keys:
+                    tx.mark_deleted(self.tables[name].spec, keys, datetime.now(timezone.utc))
             for stream, value in (cursors or {}).items():
                 tx.save_cursor(stream, self.partition, value)
         # Counted only once the transaction committed.

@@ -7,7 +7,7 @@ import os
 from dagster import ConfigurableResource, EnvVar
 from pydantic import Field
 
-from centra_pipelines.centra import CentraClient
+from centra_pipelines.centra import CentraClient, RetryPolicy
 
 #: where the embedded sandbox Centra listens when no CENTRA_API_URL is configured
 SANDBOX_URL = "http://127.0.0.1:8787/graphql"
@@ -31,6 +31,9 @@ class CentraResource(ConfigurableResource):
     time_scale: float = Field(default=1.0, description="Rate-limit windows are this many times shorter (sandbox)")
     max_in_flight: int = Field(default=1, description="Concurrent requests allowed inside the budget")
     timeout_seconds: float = Field(default=30.0, description="HTTP timeout per request")
+    page_size: int | None = Field(default=None, description="Rows per page (default: each list's cap, 200; orders 100)")
+    retry_attempts: int = Field(default=6, description="Attempts per request on 5xx, timeouts and dropped connections")
+    retry_max_seconds: float = Field(default=300.0, description="Longest time one request may spend retrying")
 
     def get_client(self) -> CentraClient:
         url = self.url or SANDBOX_URL
@@ -38,7 +41,8 @@ class CentraResource(ConfigurableResource):
         return CentraClient(
             url, token, secondary_token=self.secondary_token, token_file=self.token_file, tier=self.tier,
             share=self.share, time_scale=self.time_scale, max_in_flight=self.max_in_flight,
-            timeout=self.timeout_seconds,
+            timeout=self.timeout_seconds, page_size=self.page_size,
+            retry=RetryPolicy(attempts=self.retry_attempts, max_seconds=self.retry_max_seconds),
         )
 
 

@@ -245,11 +245,17 @@ def generate(seed: int, scale: str, now: datetime, *, strict: bool = False) -> C
         add_order(cat, rng, created=now - timedelta(days=120) + timedelta(seconds=rng.randrange(120 * 86400)))
     cat.orders.sort(key=lambda o: o["orderDate"])
     # Order numbers follow order dates, as in Centra.
+    renamed = {}
     for i, order in enumerate(cat.orders):
         order["number"] = 1001 + i
+        old_id = order["id"]
         order["id"] = hashlib.md5(f"{seed}:order:{order['number']}".encode()).hexdigest()
+        renamed[old_id] = order["id"]
         for k, shipment in enumerate(order["shipments"], start=1):
             shipment["number"] = f"{order['number']}-{k}"
+    for quirk in cat.quirks:  # quirks name orders by their final id
+        if quirk["entity"] == "orders":
+            quirk["id"] = renamed.get(quirk["id"], quirk["id"])
     _link_customers(cat)
     return cat
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from centra_pipelines.schemas.gtin import is_valid_gtin
+from centra_pipelines.schemas.gtin import valid_gtins
 
 # Timestamps arrive as tz-aware UTC pandas timestamps (flattened from Centra's offset dates).
 UTC = "datetime64[ns, UTC]"
@@ -91,7 +91,7 @@ class Sizes(_Contract):
 
     @pa.check("ean", name="gtin_check_digit")
     def ean_has_valid_check_digit(cls, ean: Series[str]) -> Series[bool]:
-        return ean.isna() | ean.map(lambda v: isinstance(v, str) and is_valid_gtin(v))
+        return ean.isna() | valid_gtins(ean)
 
 
 class Displays(_Contract):

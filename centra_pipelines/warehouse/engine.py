@@ -330,6 +330,15 @@ class Transaction:
             self._s.drop_stage(stage)
         return int(n[0][0])
 
+    def purge_quarantine(self, seen_before: datetime) -> int:
+        """Delete quarantine rows last seen before ``seen_before`` (aware); returns how many (retention)."""
+        if seen_before.tzinfo is None:
+            raise ValueError("seen_before must be timezone-aware (UTC)")
+        count_sql, delete_sql = state.purge_quarantine_sql(self._wh.table_ref, self._wh._engine.param)
+        _, n, _ = self._s.query(count_sql, (seen_before,))
+        self._s.execute(delete_sql, (seen_before,))
+        return int(n[0][0])
+
     def mark_deleted(self, spec: TableSpec, keys: Iterable[Any], deleted_at: datetime) -> int:
         """Set deleted_at on the rows with these keys (scalars, or tuples for composite keys).
 

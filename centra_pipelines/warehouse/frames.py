@@ -68,7 +68,7 @@ def to_frame(columns: Sequence[str], rows: Sequence[tuple], kinds: Sequence[str]
     for col, kind in zip(columns, kinds):
         s = frame[col]
         if kind == "int":
-            frame[col] = pd.array([None if v is None else int(v) for v in s], dtype="Int64")
+            frame[col] = pd.array([None if pd.isna(v) else int(v) for v in s], dtype="Int64")  # from_records: NULL among ints is NaN
         elif kind == "float":
             frame[col] = s.astype("float64")
         elif kind == "timestamptz":

@@ -57,3 +57,9 @@ def key_text(key: object) -> str:
     if isinstance(key, tuple):
         return "|".join("" if k is None else str(k) for k in key)
     return str(key)
+
+
+def purge_quarantine_sql(table: Callable[[str], str], p: str) -> tuple[str, str]:
+    """Count and delete quarantine rows last seen before a moment (retention)."""
+    where = f'WHERE "seen_at" < {p}'
+    return f"SELECT count(*) FROM {table(QUARANTINE)} {where}", f"DELETE FROM {table(QUARANTINE)} {where}"

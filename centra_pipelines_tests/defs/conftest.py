@@ -6,10 +6,10 @@ from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 
 
 @pytest.fixture
-def dagster_instance(tmp_path):
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    with dg.instance_for_test(temp_dir=str(home)) as instance:
+def dagster_instance():
+    """An in-memory Dagster instance: a daily-partitioned range writes one event per day and asset,
+    which a SQLite instance makes slow; the tests that need persistent storage make their own."""
+    with dg.DagsterInstance.ephemeral() as instance:
         yield instance
 
 

@@ -9,7 +9,8 @@ run re-executed continues at the next uncommitted page.
 
 import dagster as dg
 
-from centra_pipelines.centra import queries
+from centra_pipelines.centra import Cursor, queries
+from centra_pipelines.centra.events import EventQueue
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
 from centra_pipelines.defs.loading import StreamWriter, Table, next_run_cursor
 from centra_pipelines.defs.markets.partitions import market_partitions
@@ -50,7 +51,15 @@ def catalog(context: dg.AssetExecutionContext, centra: CentraResource, warehouse
     with centra.get_client() as client, warehouse.connect() as wh:
         writer = StreamWriter(wh, "products", None, CATALOG_TABLES)
         plan = client.capabilities().plan("products")
-        cursor = next_run_cursor(writer.cursor(), plan.mode, context.log)
+        saved = writer.cursor()
+        queue = EventQueue(client) if plan.event_object_type else None
+        if queue is not None:
+            # Subscribe before pulling, so that changes made during the pull wait in the queue.
+            queue.listen([plan.event_object_type])
+            if saved is not None and Cursor.from_json(saved).mode == plan.mode and Cursor.from_json(saved).done:
+                yield from _apply_product_events(context, client, writer, queue, plan.event_object_type)
+                return
+        cursor = next_run_cursor(saved, plan.mode, context.log)
         since = cursor.last_updated_at if cursor is not None else None
         where = {"updatedAt": {"from": since}} if since and plan.updated_at_filter else None
         expected = client.execute(queries.PRODUCT_COUNT, {"where": where} if where else {}).data["counters"]["products"]
@@ -62,6 +71,30 @@ def catalog(context: dg.AssetExecutionContext, centra: CentraResource, warehouse
             rows += len(page.rows)
             context.log.info(f"products: page {page.number} committed, {rows} of ~{expected} products")
         yield from materialize_results(writer, client.stats, mode=plan.mode, expected_products=expected)
+
+
+def _apply_product_events(context, client, writer: StreamWriter, queue: EventQueue, object_type: str):
+    """Page mode after a full pull: the changes Centra queued since, re-fetched by id and upserted;
+    deletions set `deleted_at` on the product, its variants and sizes. Events are confirmed only
+    after the warehouse committed, so a crash in between means a harmless redelivery."""
+    wh = writer.warehouse
+    events_applied = 0
+    while events := queue.pull([object_type]):
+        deleted = {e.reference for e in events if e.change_type == "DELETED"}
+        changed = sorted({e.reference for e in events} - deleted)
+        rows = [row for start in range(0, len(changed), 200)
+                for page in client.pages("products", where={"id": changed[start:start + 200]}) for row in page.rows]
+        gone: dict[str, list] = {"products": sorted(deleted)}
+        if deleted:
+            ids = ", ".join(str(i) for i in sorted(deleted))
+            gone["variants"] = wh.read(f"SELECT id FROM {wh.table_ref('variants')} WHERE product_id IN ({ids})")["id"].tolist()
+            gone["sizes"] = wh.read(f"SELECT id FROM {wh.table_ref('sizes')} WHERE product_id IN ({ids})")["id"].tolist()
+        writer.write(flatten.catalog(rows), deleted=gone)
+        queue.confirm(events)
+        events_applied += len(events)
+        context.log.info(f"products: {len(events)} queued changes applied ({len(changed)} re-fetched, "
+                         f"{len(deleted)} deleted)")
+    yield from materialize_results(writer, client.stats, mode="events", events_applied=events_applied)
 
 
 @dg.multi_asset(

@@ -1,13 +1,12 @@
 """Catalog checks beyond the per-table contracts: variant completeness."""
 
-
 import json
 
 import dagster as dg
 import pandas as pd
 
 from centra_pipelines.defs.resources import WarehouseResource
-from centra_pipelines.mapping.completeness import check_variants
+from centra_pipelines.mapping.completeness import Completeness, name_missing, short_variants
 
 FIRST_CASES = 20
 
@@ -16,23 +15,40 @@ FIRST_CASES = 20
                 description="Every variant has every size of its size chart; every size has a SKU and a GTIN/EAN "
                             "with a valid check digit (quarantined sizes count as present but bad).")
 def variant_completeness(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    # Counting is left to the warehouse so that memory stays flat however large the catalog is.
     with warehouse.connect() as wh:
-        live = "WHERE deleted_at IS NULL"
-        products = wh.read(f"SELECT id, size_chart_id FROM {wh.table_ref('products')} {live}")
-        variants = wh.read(f"SELECT id, product_id FROM {wh.table_ref('variants')} {live}")
-        sizes = wh.read(f"SELECT id, variant_id, size_id, sku, ean FROM {wh.table_ref('sizes')} {live}")
-        charts = wh.read(f"SELECT id, sizes FROM {wh.table_ref('size_charts')}")
-        held = wh.read(f"SELECT payload FROM {wh.table_ref('quarantine')} WHERE table_name = 'sizes'")
-    if not held.empty:
-        payloads = [p if isinstance(p, dict) else json.loads(p) for p in held["payload"]]
-        quarantined = pd.DataFrame(payloads)[["id", "variant_id", "size_id", "sku", "ean"]]
-        sizes = pd.concat([sizes, quarantined[~quarantined["id"].isin(sizes["id"])]], ignore_index=True)
-    result = check_variants(products, variants, sizes, charts)
+        t = wh.table_ref
+        counts = wh.read(
+            f"SELECT v.id AS variant_id, v.product_id, p.size_chart_id, count(s.id) AS sizes "
+            f"FROM {t('variants')} v JOIN {t('products')} p ON p.id = v.product_id AND p.deleted_at IS NULL "
+            f"LEFT JOIN {t('sizes')} s ON s.variant_id = v.id AND s.deleted_at IS NULL "
+            f"WHERE v.deleted_at IS NULL GROUP BY v.id, v.product_id, p.size_chart_id")
+        charts = wh.read(f"SELECT id, sizes FROM {t('size_charts')}")
+        held = wh.read(f"SELECT key, reason, payload FROM {t('quarantine')} WHERE table_name = 'sizes'")
+        unidentified = wh.read(f"SELECT id, variant_id, sku, ean FROM {t('sizes')} WHERE deleted_at IS NULL "
+                               f"AND (sku IS NULL OR sku = '' OR ean IS NULL OR ean = '')")
+        quarantined = pd.DataFrame([p if isinstance(p, dict) else json.loads(p) for p in held["payload"]],
+                                   columns=["id", "variant_id", "size_id", "sku", "ean"])
+        quarantined = quarantined[quarantined["variant_id"].isin(counts["variant_id"])]
+        extra = quarantined.groupby("variant_id").size()
+        counts["sizes"] = counts["sizes"] + counts["variant_id"].map(extra).fillna(0).astype(int)
+        short = short_variants(counts, charts)
+        present = pd.DataFrame(columns=["variant_id", "size_id"])
+        if not short.empty:
+            ids = ", ".join(str(int(i)) for i in short["variant_id"])
+            present = wh.read(f"SELECT variant_id, size_id FROM {t('sizes')} WHERE deleted_at IS NULL "
+                              f"AND variant_id IN ({ids})")
+            present = pd.concat([present, quarantined[["variant_id", "size_id"]]], ignore_index=True)
+    bad = pd.concat([
+        unidentified.assign(problem="no SKU or no GTIN/EAN"),
+        quarantined[["id", "variant_id", "sku", "ean"]].assign(problem=held.loc[quarantined.index, "reason"].values),
+    ], ignore_index=True)
+    result = Completeness(name_missing(short, present, charts), bad)
     return dg.AssetCheckResult(
         passed=result.passed,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
-            "variants_checked": len(variants),
+            "variants_checked": len(counts),
             "variants_missing_sizes": len(result.missing_sizes),
             "sizes_with_bad_identifiers": len(result.bad_sizes),
             "first_missing": dg.MetadataValue.md(result.missing_sizes.head(FIRST_CASES).to_markdown(index=False))

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 import dagster as dg
 import pandas as pd
+from pydantic import Field
 
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
 from centra_pipelines.defs.loading import StreamWriter, Table, next_run_cursor
@@ -18,6 +19,7 @@ from centra_pipelines.defs.markets.partitions import warehouse_partitions
 from centra_pipelines.defs.pulls import KINDS, POOL
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.mapping import flatten
+from centra_pipelines.mapping.stock_drift import Drift, compare_stock
 from centra_pipelines.schemas import catalog as contracts
 from centra_pipelines.warehouse import model
 
@@ -25,12 +27,27 @@ GROUP = "stock"
 STOCK_LEVELS = Table(model.STOCK_LEVELS, contracts.StockLevels)
 
 
+STOCK_DRIFT = "stock_drift"
+
+
+class StockSnapshotConfig(dg.Config):
+    max_drift_share: float = Field(
+        default=0.01, description="The stock_drift check fails when more than this share of the compared sizes "
+                                  "differ between the warehouse and the fresh snapshot")
+
+
 @dg.asset(group_name=GROUP, kinds=KINDS, pool=POOL, partitions_def=warehouse_partitions,
-          deps=["warehouses", "sizes"], check_specs=[contract_check_spec(STOCK_LEVELS)])
-def stock_levels(context: dg.AssetExecutionContext, centra: CentraResource,
+          deps=["warehouses", "sizes"],
+          check_specs=[contract_check_spec(STOCK_LEVELS),
+                       dg.AssetCheckSpec(STOCK_DRIFT, asset="stock_levels", description=(
+                           "A fresh snapshot compared with the stored stock before it was healed: fails when "
+                           "more than max_drift_share of the sizes differ, naming the worst SKUs."))])
+def stock_levels(context: dg.AssetExecutionContext, config: StockSnapshotConfig, centra: CentraResource,
                  warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Stock of every size in one warehouse: physical = free-to-allocate + allocated. `observed_at` is
-    when the snapshot started (UTC); a newer snapshot replaces an older one."""
+    """Stock of every size in one warehouse: physical = free-to-allocate + allocated. Each run is a fresh
+    snapshot that also reconciles: drift against what was stored is reported and healed, and sizes the
+    snapshot no longer has get `deleted_at`. `observed_at` is when the snapshot started (UTC); a newer
+    snapshot replaces an older one."""
     warehouse_id = int(context.partition_key)
     with centra.get_client() as client, warehouse.connect() as wh:
         writer = StreamWriter(wh, "stock_levels", context.partition_key, [STOCK_LEVELS])
@@ -40,13 +57,42 @@ def stock_levels(context: dg.AssetExecutionContext, centra: CentraResource,
         # Resuming a snapshot keeps its time; a new snapshot is stamped now.
         observed = saved["observed_at"] if cursor is not None else datetime.now(timezone.utc).isoformat()
         observed_at = pd.Timestamp(observed)
+        table = wh.table_ref("stock_levels")
+        drift = Drift()
         for page in client.pages("stock", cursor=cursor, variables={"id": warehouse_id}):
+            fresh = flatten.stock_levels(page.rows, warehouse_id, observed_at)
+            ids = ", ".join(str(int(i)) for i in fresh["size_id"].dropna()) or "NULL"
+            stored = wh.read(f"SELECT size_id, physical, allocated, free_to_allocate FROM {table} "
+                             f"WHERE warehouse_id = {warehouse_id} AND deleted_at IS NULL AND size_id IN ({ids})")
+            drift.add(compare_stock(stored, fresh.dropna(subset=["size_id"])))
+            gone = {}
+            if page.done:  # the snapshot is complete: what it did not see, Centra no longer has
+                unseen = wh.read(f"SELECT size_id FROM {table} WHERE warehouse_id = {warehouse_id} "
+                                 f"AND deleted_at IS NULL AND observed_at < CAST('{observed_at.isoformat()}' AS TIMESTAMPTZ)")
+                gone = {"stock_levels": [(warehouse_id, int(i)) for i in unseen["size_id"]
+                                         if int(i) not in set(fresh["size_id"].dropna().astype(int))]}
             state = json.dumps({"cursor": page.cursor.to_json(), "observed_at": observed})
-            writer.write({"stock_levels": flatten.stock_levels(page.rows, warehouse_id, observed_at)},
-                         {"stock_levels": state})
+            writer.write({"stock_levels": fresh}, {"stock_levels": state}, deleted=gone)
             context.log.info(f"stock of warehouse {warehouse_id}: page {page.number} committed")
-        [result] = materialize_results(writer, client.stats, warehouse_id=warehouse_id, observed_at=observed)
+        skus = _skus(wh, [w["size_id"] for w in drift.worst])
+        worst = [{**w, "sku": skus.get(w["size_id"])} for w in drift.worst]
+        drift_check = dg.AssetCheckResult(
+            check_name=STOCK_DRIFT, asset_key="stock_levels", passed=drift.share <= config.max_drift_share,
+            metadata={"sizes_compared": drift.compared, "sizes_differing": drift.sizes_differing,
+                      "units_differing": drift.units_differing, "new_sizes": drift.new_sizes,
+                      "drift_share": round(drift.share, 4), "max_drift_share": config.max_drift_share,
+                      "worst_skus": dg.MetadataValue.json(worst)})
+        [result] = materialize_results(writer, client.stats, checks={"stock_levels": [drift_check]},
+                                       warehouse_id=warehouse_id, observed_at=observed,
+                                       sizes_differing=drift.sizes_differing, units_differing=drift.units_differing)
         return result
+
+
+def _skus(wh, size_ids: list[int]) -> dict[int, str]:
+    if not size_ids:
+        return {}
+    frame = wh.read(f"SELECT id, sku FROM {wh.table_ref('sizes')} WHERE id IN ({', '.join(map(str, size_ids))})")
+    return dict(zip(frame["id"].astype(int), frame["sku"]))
 
 
 ASSETS = [stock_levels]

@@ -1,0 +1,13 @@
+"""Customers cadence: today's window every few minutes, a late-update lookback hourly."""
+
+from centra_pipelines.defs.jobs import customers_daily_job
+from centra_pipelines.defs.scheduling import window_schedule
+from centra_pipelines.mapping import load_mapping
+
+SCHEDULES = [
+    *window_schedule("customers_incremental_schedule", customers_daily_job, "*/10 * * * *", 0,
+                     "Every 10 minutes: today's customers window."),
+    *window_schedule("customers_lookback_schedule", customers_daily_job, "25 * * * *",
+                     lambda: load_mapping().sync.lookback_days,
+                     "Hourly: re-pull the last lookback_days daily windows of customers."),
+]

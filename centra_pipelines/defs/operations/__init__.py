@@ -1,0 +1,1 @@
+"""Operations: failure alerts, freshness policies, retention."""

@@ -1,0 +1,16 @@
+"""Orders cadence: today's window every few minutes, a late-update lookback hourly, reconciliation daily."""
+
+from centra_pipelines.defs.jobs import orders_daily_job, reconciliation_job
+from centra_pipelines.defs.scheduling import job_schedule, window_schedule
+from centra_pipelines.mapping import load_mapping
+
+SCHEDULES = [
+    *window_schedule("orders_incremental_schedule", orders_daily_job, "*/10 * * * *", 0,
+                     "Every 10 minutes: today's orders window (orders, lines, shipments, vouchers, returns)."),
+    *window_schedule("orders_lookback_schedule", orders_daily_job, "20 * * * *",
+                     lambda: load_mapping().sync.lookback_days,
+                     "Hourly: re-pull the last lookback_days daily windows (the mapping's sync parameters), "
+                     "for updates Centra made late."),
+    *job_schedule("reconciliation_schedule", reconciliation_job, "40 3 * * *",
+                  "Daily: row-count reconciliation of orders, returns and customers over the lookback window."),
+]

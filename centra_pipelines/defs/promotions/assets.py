@@ -1,0 +1,30 @@
+"""Vouchers: a full pull each run (a brand has tens to hundreds)."""
+
+import dagster as dg
+
+from centra_pipelines.defs.checks import contract_check_spec, materialize_results
+from centra_pipelines.defs.loading import StreamWriter, Table
+from centra_pipelines.defs.pulls import KINDS, POOL, pull_all
+from centra_pipelines.defs.resources import CentraResource, WarehouseResource
+from centra_pipelines.defs.windows import mapping_or_fail
+from centra_pipelines.mapping import orders_rows
+from centra_pipelines.schemas import orders as contracts
+from centra_pipelines.warehouse import model
+
+GROUP = "promotions"
+VOUCHERS = Table(model.VOUCHERS, contracts.Vouchers)
+
+
+@dg.asset(group_name=GROUP, kinds=KINDS, pool=POOL, check_specs=[contract_check_spec(VOUCHERS)])
+def vouchers(centra: CentraResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Centra vouchers: status, name, code, validity (UTC) and usage counts. Full pull each run."""
+    mapping = mapping_or_fail()
+    with centra.get_client() as client, warehouse.connect() as wh:
+        writer = StreamWriter(wh, "vouchers", None, [VOUCHERS])
+        writer.write({"vouchers": orders_rows.vouchers(pull_all(client, "vouchers", limit=mapping.sync.page_size),
+                                                       mapping)})
+        [result] = materialize_results(writer, client.stats)
+        return result
+
+
+ASSETS = [vouchers]
