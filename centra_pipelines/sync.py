@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from datetime import date
 from contextlib import ExitStack
+from datetime import date
 from pathlib import Path
 
 
@@ -82,22 +82,28 @@ def _first_order_day(defs) -> str | None:
     from centra_pipelines.mapping import load_mapping
     from centra_pipelines.mapping.timestamps import to_utc
 
-    with defs.resources["centra"].get_client() as client:
+    # The resource reads its settings through EnvVar, resolved here as Dagster resolves them in a run.
+    with defs.resources["centra"].process_config_and_initialize().get_client() as client:
         rows = client.execute(queries.ORDERS_PAGE, {"limit": 1, "page": 1, "sort": ["number_ASC"]}).data["orders"]
     if not rows:
         return None
     return to_utc(rows[0]["createdAt"], load_mapping().store_timezone).strftime("%Y-%m-%d")
 
 
+# The run logs keep their DEBUG events in the instance (the UI shows them); the shell gets INFO.
+RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
 def _run(defs, instance, job_name: str, partition: str | tuple[str, str] | None) -> list[dict]:
     started = time.monotonic()
+    job = defs.resolve_job_def(job_name)
     if isinstance(partition, tuple):  # a range of daily partitions as one run (single-run backfill)
         tags = {"dagster/asset_partition_range_start": partition[0], "dagster/asset_partition_range_end": partition[1]}
-        result = defs.resolve_job_def(job_name).execute_in_process(instance=instance, tags=tags, raise_on_error=False)
+        result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=False, run_config=RUN_CONFIG)
         partition = f"{partition[0]}..{partition[1]}"
     else:
-        result = defs.resolve_job_def(job_name).execute_in_process(
-            instance=instance, partition_key=partition, raise_on_error=False)
+        result = job.execute_in_process(instance=instance, partition_key=partition, raise_on_error=False,
+                                        run_config=RUN_CONFIG)
     seconds = time.monotonic() - started
     checks = {}
     for evaluation in result.get_asset_check_evaluations():

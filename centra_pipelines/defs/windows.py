@@ -26,7 +26,7 @@ from centra_pipelines.mapping.timestamps import to_utc_series
 
 daily_partitions = dg.DailyPartitionsDefinition(
     start_date=load_mapping().sync.initial_import_start.isoformat(), timezone="UTC",
-    end_offset=1)  # today's window is a partition too: the incremental schedules sync it while it fills.sync.initial_import_start.isoformat(), timezone="UTC")
+    end_offset=1)  # today's window is a partition too: the incremental schedules sync it while it fills
 BACKFILL = dg.BackfillPolicy.single_run()
 
 

@@ -42,12 +42,17 @@ def write_atomically(directory: Path, name: str, data: bytes) -> Path:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    fsync_directory(directory)
+    return final
+
+
+def fsync_directory(directory: Path) -> None:
+    """Makes a rename into `directory` durable."""
     dir_fd = os.open(directory, os.O_RDONLY)
     try:
-        os.fsync(dir_fd)  # makes the rename itself durable
+        os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
-    return final
 
 
 def land_call(incoming: Path, *, received_at: datetime, remote_addr: str, peer_addr: str,

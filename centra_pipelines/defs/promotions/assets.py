@@ -17,13 +17,16 @@ VOUCHERS = Table(model.VOUCHERS, contracts.Vouchers)
 
 @dg.asset(group_name=GROUP, kinds=KINDS, pool=POOL, check_specs=[contract_check_spec(VOUCHERS)])
 def vouchers(centra: CentraResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Centra vouchers: status, name, code, validity (UTC) and usage counts. Full pull each run."""
+    """Centra vouchers: status, name, code, validity (UTC) and usage counts. Full pull each run; a voucher
+    Centra no longer has gets `deleted_at` (the pull is complete, so absence means deletion)."""
     mapping = mapping_or_fail()
     with centra.get_client() as client, warehouse.connect() as wh:
         writer = StreamWriter(wh, "vouchers", None, [VOUCHERS])
-        writer.write({"vouchers": orders_rows.vouchers(pull_all(client, "vouchers", limit=mapping.sync.page_size),
-                                                       mapping)})
-        [result] = materialize_results(writer, client.stats)
+        rows = pull_all(client, "vouchers", limit=mapping.sync.page_size)
+        stored = set(wh.read(f"SELECT id FROM {wh.table_ref('vouchers')} WHERE deleted_at IS NULL")["id"].astype(int))
+        gone = sorted(stored - {int(r["id"]) for r in rows})
+        writer.write({"vouchers": orders_rows.vouchers(rows, mapping)}, deleted={"vouchers": gone})
+        [result] = materialize_results(writer, client.stats, marked_deleted=len(gone))
         return result
 
 

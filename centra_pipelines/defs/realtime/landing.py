@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from centra_pipelines.defs.realtime.refetch import WEBHOOK_IGNORED, WEBHOOK_KINDS
-from centra_pipelines.webhooks.landing import NAME_TIME_FORMAT, write_atomically
+from centra_pipelines.webhooks.landing import NAME_TIME_FORMAT, fsync_directory, write_atomically
 
 LANDING_ENV = "CENTRA_WEBHOOK_LANDING"
 DEFAULT_LANDING = "data/webhooks"
@@ -126,8 +126,4 @@ def move(landing: Path, name: str, outcome: str, reason: str | None = None, run_
         if settled_where(landing, name) is None:
             raise
         return
-    dir_fd = os.open(target, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)  # the rename itself is durable
-    finally:
-        os.close(dir_fd)
+    fsync_directory(target)

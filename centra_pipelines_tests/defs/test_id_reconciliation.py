@@ -1,4 +1,4 @@
-"""Id reconciliation: products Centra deleted get deleted_at; products the warehouse lacks are re-pulled."""
+"""Deletions reach the warehouse: products (id reconciliation) and vouchers (full pull) Centra deleted get deleted_at."""
 
 import dagster as dg
 
@@ -33,3 +33,20 @@ def test_deleted_products_are_marked_and_missing_ones_re_pulled(make_sandbox, tm
     assert not (deleted & live)
     [observation] = [e for e in result.all_events if e.event_type == dg.DagsterEventType.ASSET_OBSERVATION]
     assert observation.asset_key == dg.AssetKey("products")
+
+
+def test_vouchers_centra_deleted_are_marked_deleted(make_sandbox, tmp_path, dagster_instance):
+    server = make_sandbox(scale="small")
+    url = duckdb_url(tmp_path / "centra.duckdb")
+    defs = make_defs(server, url)
+    job = defs.resolve_job_def("promotions_job")
+    assert job.execute_in_process(instance=dagster_instance).success
+    deleted = set()
+    while not deleted:
+        deleted |= {e["id"] for e in server.advance(240) if e["type"] == "voucher" and e["action"] == "delete"}
+    assert job.execute_in_process(instance=dagster_instance).success
+    with connect(url) as wh:
+        marked = set(wh.read(f"SELECT id FROM {wh.table_ref('vouchers')} WHERE deleted_at IS NOT NULL")["id"])
+        live = set(wh.read(f"SELECT id FROM {wh.table_ref('vouchers')} WHERE deleted_at IS NULL")["id"])
+    assert marked == deleted
+    assert live == {v["id"] for v in server.truth()["vouchers"]}
