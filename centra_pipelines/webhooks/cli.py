@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import os
 import sys
 
 from .settings import DEFAULT_ALLOW, DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS, SECRET_ENV
+
+# `--workers N` runs N uvicorn worker processes, each building the app itself: the parent hands
+# them its flags in this variable (JSON; the secrets stay in CENTRA_WEBHOOK_SECRET, inherited).
+SERVE_OPTIONS_ENV = "CENTRA_WEBHOOK_SERVE_OPTIONS"
+SERVE_OPTIONS = ("landing", "tolerance", "allow", "trust_proxy", "max_bytes")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def add_webhook_commands(subparsers) -> None:
@@ -30,6 +38,8 @@ def add_webhook_commands(subparsers) -> None:
                        help="reverse proxies whose X-Forwarded-For names the caller (repeatable; default none)")
     serve.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BODY_BYTES, metavar="N",
                        help="largest accepted body (default %(default)d)")
+    serve.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="worker processes sharing the port (default %(default)d; one per core for throughput)")
     serve.set_defaults(handler=run_serve)
 
 
@@ -48,19 +58,37 @@ def settings_from_args(args: argparse.Namespace, environ: dict[str, str] | None 
 
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from .app import build_app
     from .server import uvicorn_config
 
-    settings = settings_from_args(args)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = build_app(settings)
+    if args.workers < 1:
+        raise SystemExit("webhooks serve: --workers must be at least 1")
+    settings = settings_from_args(args)  # refuses bad settings before any worker starts
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     # The number of secrets only: their values never go to the console.
     print(f"webhook receiver at http://{args.host}:{args.port}{settings.path} -> {settings.incoming} "
           f"({len(settings.secrets)} secret(s), tolerance {settings.tolerance_seconds:g} s, "
-          f"allow {' '.join(map(str, settings.allow))})", file=sys.stderr, flush=True)
-    uvicorn.Server(uvicorn_config(app, host=args.host, port=args.port, log_level="info")).run()
+          f"allow {' '.join(map(str, settings.allow))}, {args.workers} worker(s))", file=sys.stderr, flush=True)
+    if args.workers == 1:
+        uvicorn.Server(uvicorn_config(build_app(settings), host=args.host, port=args.port, log_level="info")).run()
+        return 0
+    os.environ[SERVE_OPTIONS_ENV] = json.dumps({name: getattr(args, name) for name in SERVE_OPTIONS})
+    config = uvicorn_config("centra_pipelines.webhooks.cli:worker_app", factory=True, workers=args.workers,
+                            host=args.host, port=args.port, log_level="info")
+    Multiprocess(config, sockets=[config.bind_socket()]).run()
     return 0
+
+
+def worker_app():
+    """The app in one `--workers` process (a uvicorn app factory): settings from the environment
+    `run_serve` prepared."""
+    from .app import build_app
+
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    options = json.loads(os.environ[SERVE_OPTIONS_ENV])
+    return build_app(settings_from_args(argparse.Namespace(**options)))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -54,14 +54,17 @@ def test_bad_settings_are_refused_with_a_message(tmp_path, argv, environ, messag
         settings_from_args(_parse(["--landing", str(tmp_path), *argv]), environ=environ)
 
 
-def test_serve_lands_a_signed_call_over_http(tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_lands_a_signed_call_over_http(tmp_path, workers):
+    # With --workers 2 each worker process builds the app from what the parent hands it: the
+    # size limit and the secrets must reach them too.
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     secret = "cli-webhook-secret-42"
     process = subprocess.Popen(
         [sys.executable, "-m", "centra_pipelines.webhooks.cli", "webhooks", "serve", "--port", str(port),
-         "--landing", str(tmp_path / "landing")],
+         "--landing", str(tmp_path / "landing"), "--max-bytes", "4096", "--workers", str(workers)],
         env={**os.environ, "CENTRA_WEBHOOK_SECRET": f"old-secret,{secret}"},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -77,11 +80,16 @@ def test_serve_lands_a_signed_call_over_http(tmp_path):
         t = int(time.time())
         headers = {"Content-Type": "application/x-www-form-urlencoded",
                    "X-Centra-Signature": f"t={t},v1={compute_signature(secret, t, body)}"}
-        assert httpx.post(f"{base}/webhooks/centra", content=body, headers=headers).status_code == 200
+        for _ in range(4):  # new connections, so with two workers both get calls
+            assert httpx.post(f"{base}/webhooks/centra", content=body, headers=headers).status_code == 200
         bad = {**headers, "X-Centra-Signature": f"t={t},v1={compute_signature('nope', t, body)}"}
         assert httpx.post(f"{base}/webhooks/centra", content=body, headers=bad).status_code == 401
-        [landed] = (tmp_path / "landing" / "incoming").glob("*.json")
-        assert json.loads(landed.read_text())["payload"]["events"][0]["action"] == "create"
+        big = encode_payload([{"type": "order", "action": "create", "id": i} for i in range(100)])
+        signed_big = {**headers, "X-Centra-Signature": f"t={t},v1={compute_signature(secret, t, big)}"}
+        assert httpx.post(f"{base}/webhooks/centra", content=big, headers=signed_big).status_code == 413
+        landed = sorted((tmp_path / "landing" / "incoming").glob("*.json"))
+        assert len(landed) == 4
+        assert all(json.loads(path.read_text())["payload"]["events"][0]["action"] == "create" for path in landed)
     finally:
         process.terminate()
         output = process.communicate(timeout=15)[0].decode()
