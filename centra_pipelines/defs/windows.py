@@ -40,10 +40,12 @@ def mapping_or_fail() -> Mapping:
         raise dg.Failure(description=str(error)) from None
 
 
-def run_window(context: dg.AssetExecutionContext) -> tuple[datetime, datetime]:
-    """[start, end) in UTC of the partition or partition range this run materializes."""
+def run_window(context: dg.AssetExecutionContext, lookback_days: int) -> tuple[datetime, datetime]:
+    """[start, end) in UTC of the partition or partition range this run materializes, its start moved
+    back `lookback_days` so that late updates of recent windows are re-read."""
     window = context.partition_time_window
-    return window.start.astimezone(timezone.utc), window.end.astimezone(timezone.utc)
+    start = window.start.astimezone(timezone.utc) - timedelta(days=lookback_days)
+    return start, window.end.astimezone(timezone.utc)
 
 
 def date_range(start: datetime, end: datetime) -> dict[str, str]:

@@ -1,7 +1,6 @@
 """Issue 4 end to end: reference data, catalog and stock from the sandbox into a real warehouse."""
 
 import dagster as dg
-import pytest
 
 from centra_pipelines.sync import full_sync
 from centra_pipelines.warehouse import connect

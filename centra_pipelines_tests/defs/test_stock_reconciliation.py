@@ -1,10 +1,8 @@
 """Stock reconciliation: a fresh snapshot finds drift the real-time path missed, reports and heals it."""
 
-import dagster as dg
 
 from centra_pipelines.warehouse import connect, duckdb_url
 from centra_pipelines_tests.defs.conftest import make_defs
-from centra_pipelines_tests.defs.truth import assert_stock_matches
 
 
 def _stock(truth, warehouse_id):

@@ -76,7 +76,7 @@ def test_uppercase_hex_and_spaces_after_commas_are_accepted():
     (None, "missing"),
     ("", "missing"),
     (f"v1={VECTOR_V1}", "exactly one integer t"),
-    (f"t=12345678", "v1=<64 hex digits>"),
+    ("t=12345678", "v1=<64 hex digits>"),
     (f"t=abc,v1={VECTOR_V1}", "exactly one integer t"),
     (f"t=-5,v1={VECTOR_V1}", "exactly one integer t"),
     (f"t=1,t=2,v1={VECTOR_V1}", "exactly one integer t"),

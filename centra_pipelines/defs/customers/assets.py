@@ -8,7 +8,6 @@ customers sharing an e-mail, and e-mail changes, become one identity (mapping/id
 link made or refused is kept in `customer_identity_merges` with its reason.
 """
 
-from datetime import timedelta
 
 import dagster as dg
 import pandas as pd
@@ -50,8 +49,7 @@ def customer_windows(context: dg.AssetExecutionContext, config: WindowConfig, ce
                      warehouse: WarehouseResource):
     """Customers changed in the run's days (plus the lookback), with their e-mail history."""
     mapping = mapping_or_fail()
-    start, end = run_window(context)
-    start -= timedelta(days=config.lookback_days if config.lookback_days is not None else mapping.sync.lookback_days)
+    start, end = run_window(context, mapping.sync.lookback_days if config.lookback_days is None else config.lookback_days)
     with centra.get_client() as client, warehouse.connect() as wh:
         writer = StreamWriter(wh, "customers", f"{start.date()}..{end.date()}", [CUSTOMERS, CUSTOMER_EMAILS])
         gaps: set[str] = set()

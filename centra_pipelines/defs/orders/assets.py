@@ -9,7 +9,6 @@ currency_consistency (order currency = its pricelist's) and totals (lines + ship
 discounts = grand total within one minor unit).
 """
 
-from datetime import timedelta
 
 import dagster as dg
 import pandas as pd
@@ -123,8 +122,7 @@ def order_windows(context: dg.AssetExecutionContext, config: WindowConfig, centr
                   warehouse: WarehouseResource):
     """Orders changed in the run's days (plus the lookback), nested with lines, shipments and vouchers."""
     mapping = mapping_or_fail()
-    start, end = run_window(context)
-    start -= timedelta(days=config.lookback_days if config.lookback_days is not None else mapping.sync.lookback_days)
+    start, end = run_window(context, mapping.sync.lookback_days if config.lookback_days is None else config.lookback_days)
     with centra.get_client() as client, warehouse.connect() as wh:
         writer = StreamWriter(wh, "orders", f"{start.date()}..{end.date()}", ORDER_TABLES)
         base = base_currency(client)
@@ -173,8 +171,7 @@ def returns(context: dg.AssetExecutionContext, config: WindowConfig, centra: Cen
     and refund states, and refunds (successful refundPaymentHistory entries) in the order currency and the
     base currency. A wholesale return's order is found through its shipment."""
     mapping = mapping_or_fail()
-    start, end = run_window(context)
-    start -= timedelta(days=config.lookback_days if config.lookback_days is not None else mapping.sync.lookback_days)
+    start, end = run_window(context, mapping.sync.lookback_days if config.lookback_days is None else config.lookback_days)
     with centra.get_client() as client, warehouse.connect() as wh:
         writer = StreamWriter(wh, "returns", f"{start.date()}..{end.date()}", [RETURNS])
         base = base_currency(client)
