@@ -7,10 +7,7 @@ import dagster as dg
 def test_defs_load_and_validate():
     from centra_pipelines.definitions import defs
 
-    # Loading reads definitions state from the current instance; give it a live one (an instance an
-    # earlier test let go may still be registered as current in this process).
-    with dg.instance_for_test():
-        dg.Definitions.validate_loadable(defs)
+    dg.Definitions.validate_loadable(defs)
     assert {"centra", "warehouse"} <= set(defs.resources)
     repository = defs.get_repository_def()
     assert all(s.description for s in [*repository.schedule_defs, *repository.sensor_defs])

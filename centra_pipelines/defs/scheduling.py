@@ -16,36 +16,32 @@ def cron(name: str, default: str) -> str | None:
     return None if value.lower() in ("off", "none", "") else value
 
 
-def per_partition_schedule(name: str, job, partitions: str, default_cron: str,
-                           description: str) -> list[dg.ScheduleDefinition]:
-    """One run per dynamic partition (market, warehouse) at each tick; no schedule when turned off."""
+def job_schedule(name: str, job, default_cron: str, description: str,
+                 execution_fn: Callable | None = None) -> list[dg.ScheduleDefinition]:
+    """The schedule, or none when CENTRA_SCHEDULE_<NAME> turns it off; without `execution_fn`, one
+    plain run of `job` per tick."""
     cron_schedule = cron(name, default_cron)
     if cron_schedule is None:
         return []
+    return [dg.ScheduleDefinition(name=name, job=job, cron_schedule=cron_schedule, execution_fn=execution_fn,
+                                  description=description, default_status=dg.DefaultScheduleStatus.STOPPED)]
+
+
+def per_partition_schedule(name: str, job, partitions: str, default_cron: str,
+                           description: str) -> list[dg.ScheduleDefinition]:
+    """One run per dynamic partition (market, warehouse) at each tick."""
 
     def _requests(context: dg.ScheduleEvaluationContext) -> Iterator[dg.RunRequest]:
         stamp = context.scheduled_execution_time.strftime("%Y-%m-%dT%H:%M")
         for key in context.instance.get_dynamic_partitions(partitions):
             yield dg.RunRequest(run_key=f"{name}-{stamp}-{key}", partition_key=key)
 
-    return [dg.ScheduleDefinition(name=name, job=job, cron_schedule=cron_schedule, execution_fn=_requests,
-                                  description=description, default_status=dg.DefaultScheduleStatus.STOPPED)]
-
-
-def job_schedule(name: str, job, default_cron: str, description: str) -> list[dg.ScheduleDefinition]:
-    cron_schedule = cron(name, default_cron)
-    if cron_schedule is None:
-        return []
-    return [dg.ScheduleDefinition(name=name, job=job, cron_schedule=cron_schedule, description=description,
-                                  default_status=dg.DefaultScheduleStatus.STOPPED)]
+    return job_schedule(name, job, default_cron, description, _requests)
 
 
 def window_schedule(name: str, job, default_cron: str, days_back: int | Callable[[], int],
                     description: str) -> list[dg.ScheduleDefinition]:
     """Daily change windows from `days_back` days ago through today, as ONE run (a partition range)."""
-    cron_schedule = cron(name, default_cron)
-    if cron_schedule is None:
-        return []
 
     def _request(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
         today = context.scheduled_execution_time.astimezone(timezone.utc)
@@ -54,5 +50,4 @@ def window_schedule(name: str, job, default_cron: str, days_back: int | Callable
         return dg.RunRequest(run_key=f"{name}-{today:%Y-%m-%dT%H:%M}", tags={
             "dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last})
 
-    return [dg.ScheduleDefinition(name=name, job=job, cron_schedule=cron_schedule, execution_fn=_request,
-                                  description=description, default_status=dg.DefaultScheduleStatus.STOPPED)]
+    return job_schedule(name, job, default_cron, description, _request)

@@ -21,9 +21,9 @@ def _stock_reconciliation_requests(dagster_instance):
     [schedule] = stock_schedules.SCHEDULES
     repository = dg.Definitions(assets=domains.ASSETS, schedules=[schedule],
                                 resources=build_resources()).get_repository_def()
-    context = dg.build_schedule_context(instance=dagster_instance, repository_def=repository,
-                                        scheduled_execution_time=datetime(2026, 3, 31, 2, 30, tzinfo=timezone.utc))
-    requests = list(schedule.evaluate_tick(context).run_requests)
+    with dg.build_schedule_context(instance=dagster_instance, repository_def=repository, scheduled_execution_time=datetime(
+            2026, 3, 31, 2, 30, tzinfo=timezone.utc)) as context:  # disposes the instance the tick opens
+        requests = list(schedule.evaluate_tick(context).run_requests)
     assert [(r.partition_key, r.run_key) for r in requests] == [
         ("1", "stock_reconciliation_schedule-2026-03-31T02:30-1"),
         ("3", "stock_reconciliation_schedule-2026-03-31T02:30-3")]
@@ -47,10 +47,9 @@ def test_orders_schedules_request_today_and_the_lookback_as_one_range_run():
 
     by_name = {s.name: s for s in order_schedules.SCHEDULES}
     at = datetime(2026, 3, 31, 12, 20, tzinfo=timezone.utc)
-    with dg.instance_for_test() as instance:
-        context = dg.build_schedule_context(instance=instance, scheduled_execution_time=at)
-        [today] = by_name["orders_incremental_schedule"].evaluate_tick(context).run_requests
-        [lookback] = by_name["orders_lookback_schedule"].evaluate_tick(context).run_requests
+    context = dg.build_schedule_context(scheduled_execution_time=at)  # these schedules need no instance
+    [today] = by_name["orders_incremental_schedule"].evaluate_tick(context).run_requests
+    [lookback] = by_name["orders_lookback_schedule"].evaluate_tick(context).run_requests
     range_of = lambda r: (r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])  # noqa: E731
     assert range_of(today) == ("2026-03-31", "2026-03-31")
     days = load_mapping().sync.lookback_days

@@ -14,13 +14,14 @@ from centra_pipelines.centra.events import EventQueue
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
 from centra_pipelines.defs.loading import StreamWriter, Table, next_run_cursor
 from centra_pipelines.defs.markets.partitions import market_partitions
-from centra_pipelines.defs.pulls import KINDS, POOL, reference_asset
+from centra_pipelines.defs.pulls import KINDS, POOL, pull_all, reference_asset
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.mapping import flatten
 from centra_pipelines.schemas import catalog as contracts
 from centra_pipelines.warehouse import model
 
 GROUP = "catalog"
+PAGE_CAP = 200  # Centra: "Limit must be in range 1 - 200"
 
 SIZE_CHARTS = Table(model.SIZE_CHARTS, contracts.SizeCharts)
 PRODUCTS = Table(model.PRODUCTS, contracts.Products)
@@ -56,7 +57,8 @@ def catalog(context: dg.AssetExecutionContext, centra: CentraResource, warehouse
         if queue is not None:
             # Subscribe before pulling, so that changes made during the pull wait in the queue.
             queue.listen([plan.event_object_type])
-            if saved is not None and Cursor.from_json(saved).mode == plan.mode and Cursor.from_json(saved).done:
+            last = Cursor.from_json(saved) if saved is not None else None
+            if last is not None and last.mode == plan.mode and last.done:
                 yield from _apply_product_events(context, client, writer, queue, plan.event_object_type)
                 return
         cursor = next_run_cursor(saved, plan.mode, context.log)
@@ -77,19 +79,12 @@ def _apply_product_events(context, client, writer: StreamWriter, queue: EventQue
     """Page mode after a full pull: the changes Centra queued since, re-fetched by id and upserted;
     deletions set `deleted_at` on the product, its variants and sizes. Events are confirmed only
     after the warehouse committed, so a crash in between means a harmless redelivery."""
-    wh = writer.warehouse
     events_applied = 0
     while events := queue.pull([object_type]):
         deleted = {e.reference for e in events if e.change_type == "DELETED"}
         changed = sorted({e.reference for e in events} - deleted)
-        rows = [row for start in range(0, len(changed), 200)
-                for page in client.pages("products", where={"id": changed[start:start + 200]}) for row in page.rows]
-        gone: dict[str, list] = {"products": sorted(deleted)}
-        if deleted:
-            ids = ", ".join(str(i) for i in sorted(deleted))
-            gone["variants"] = wh.read(f"SELECT id FROM {wh.table_ref('variants')} WHERE product_id IN ({ids})")["id"].tolist()
-            gone["sizes"] = wh.read(f"SELECT id FROM {wh.table_ref('sizes')} WHERE product_id IN ({ids})")["id"].tolist()
-        writer.write(flatten.catalog(rows), deleted=gone)
+        writer.write(flatten.catalog(fetch_products(client, changed)),
+                     deleted=deleted_catalog_rows(writer.warehouse, sorted(deleted)))
         queue.confirm(events)
         events_applied += len(events)
         context.log.info(f"products: {len(events)} queued changes applied ({len(changed)} re-fetched, "
@@ -120,6 +115,22 @@ def displays_and_prices(context: dg.AssetExecutionContext, centra: CentraResourc
             writer.write(flatten.displays_and_prices(page.rows, market_id), {"displays": page.cursor.to_json()})
             context.log.info(f"displays of market {market_id}: page {page.number} committed")
         yield from materialize_results(writer, client.stats, mode=plan.mode, market_id=market_id)
+
+
+def fetch_products(client, ids: list[int]) -> list[dict]:
+    """Products (nested with variants and sizes) by id, a page cap of ids per request."""
+    return [row for start in range(0, len(ids), PAGE_CAP)
+            for row in pull_all(client, "products", where={"id": ids[start:start + PAGE_CAP]})]
+
+
+def deleted_catalog_rows(wh, product_ids: list[int]) -> dict[str, list]:
+    """The keys to mark deleted when Centra deleted these products: the products, their variants and sizes."""
+    if not product_ids:
+        return {}
+    ids = ", ".join(map(str, product_ids))
+    return {"products": product_ids,
+            "variants": wh.read(f"SELECT id FROM {wh.table_ref('variants')} WHERE product_id IN ({ids})")["id"].tolist(),
+            "sizes": wh.read(f"SELECT id FROM {wh.table_ref('sizes')} WHERE product_id IN ({ids})")["id"].tolist()}
 
 
 ASSETS = [size_charts, catalog, displays_and_prices]

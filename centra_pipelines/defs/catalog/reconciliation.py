@@ -8,15 +8,12 @@ normal upsert path, and fails with the counts when something could not be healed
 
 import dagster as dg
 
-from centra_pipelines.defs.catalog.assets import CATALOG_TABLES
+from centra_pipelines.defs.catalog.assets import CATALOG_TABLES, deleted_catalog_rows, fetch_products
 from centra_pipelines.defs.loading import StreamWriter
 from centra_pipelines.defs.pulls import POOL, pull_all
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.defs.scheduling import job_schedule
 from centra_pipelines.mapping import flatten
-
-BATCH = 200
-
 
 @dg.op(pool=POOL, description=__doc__.splitlines()[0])
 def reconcile_product_ids(context: dg.OpExecutionContext, centra: CentraResource, warehouse: WarehouseResource):
@@ -30,14 +27,9 @@ def reconcile_product_ids(context: dg.OpExecutionContext, centra: CentraResource
         gone = sorted(live - centra_ids)
         missing = sorted(centra_ids - live - held)
         if gone:
-            ids = ", ".join(map(str, gone))
-            writer.write({}, deleted={
-                "products": gone,
-                "variants": wh.read(f"SELECT id FROM {t('variants')} WHERE product_id IN ({ids})")["id"].tolist(),
-                "sizes": wh.read(f"SELECT id FROM {t('sizes')} WHERE product_id IN ({ids})")["id"].tolist()})
-        for start in range(0, len(missing), BATCH):
-            rows = pull_all(client, "products", where={"id": missing[start:start + BATCH]})
-            writer.write(flatten.catalog(rows))
+            writer.write({}, deleted=deleted_catalog_rows(wh, gone))
+        if missing:
+            writer.write(flatten.catalog(fetch_products(client, missing)))
         live_after = set(wh.read(f"SELECT id FROM {t('products')} WHERE deleted_at IS NULL")["id"].astype(int))
         unhealed = sorted(centra_ids - live_after - held)
         counts = {"centra_products": len(centra_ids), "warehouse_products_before": len(live),

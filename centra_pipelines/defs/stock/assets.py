@@ -69,8 +69,8 @@ def stock_levels(context: dg.AssetExecutionContext, config: StockSnapshotConfig,
             if page.done:  # the snapshot is complete: what it did not see, Centra no longer has
                 unseen = wh.read(f"SELECT size_id FROM {table} WHERE warehouse_id = {warehouse_id} "
                                  f"AND deleted_at IS NULL AND observed_at < CAST('{observed_at.isoformat()}' AS TIMESTAMPTZ)")
-                gone = {"stock_levels": [(warehouse_id, int(i)) for i in unseen["size_id"]
-                                         if int(i) not in set(fresh["size_id"].dropna().astype(int))]}
+                seen = set(fresh["size_id"].dropna().astype(int))
+                gone = {"stock_levels": [(warehouse_id, int(i)) for i in unseen["size_id"] if int(i) not in seen]}
             state = json.dumps({"cursor": page.cursor.to_json(), "observed_at": observed})
             writer.write({"stock_levels": fresh}, {"stock_levels": state}, deleted=gone)
             context.log.info(f"stock of warehouse {warehouse_id}: page {page.number} committed")
