@@ -68,10 +68,10 @@ def full_sync(defs, instance, until: date | None = None, since: date | None = No
     last = min(until.isoformat() if until else keys[-1], keys[-1])
     first = since.isoformat() if since else keys[0]
     summary += _run(defs, instance, "customers_daily_job", (first, last))
-    summary += _run(defs, instance, "customer_identities_job", None)
     # Order windows before the first order hold nothing (order numbers follow order dates), and each
     # partition of a range run costs a materialization event per asset: start at that order's day.
     summary += _run(defs, instance, "orders_daily_job", (max(first, _first_order_day(defs) or first), last))
+    summary += _run(defs, instance, "customer_identities_job", None)  # after orders: they carry old addresses
     summary += _run(defs, instance, "promotions_job", None)
     return summary
 

@@ -100,9 +100,8 @@ query DisplaysPage($where: DisplayFilter, $sort: [DisplaySort!], $limit: Int, $p
 CUSTOMERS_PAGE = """
 query CustomersPage($where: CustomerFilter, $sort: [CustomerSort!], $limit: Int, $page: Int) {
   customers(where: $where, sort: $sort, limit: $limit, page: $page) {
-    id status email firstName lastName createdAt updatedAt totalOrders isRegistered
+    id status email firstName lastName createdAt updatedAt totalOrders
     store { id }
-    emailAddressHistory { email validFrom validTo }
   }
 }
 """
@@ -112,8 +111,8 @@ query CustomersPage($where: CustomerFilter, $sort: [CustomerSort!], $limit: Int,
 ORDERS_PAGE = """
 query OrdersPage($where: OrderFilter, $sort: [OrderSort!], $limit: Int, $page: Int) {
   orders(where: $where, sort: $sort, limit: $limit, page: $page) {
-    __typename id number status isOnHold isWaitingForPayment currencyBaseRate createdAt updatedAt orderDate
-    store { id } market { id } pricelist { id } country { code }
+    __typename id number status isOnHold currencyBaseRate createdAt updatedAt orderDate
+    store { id } market { id } pricelist { id } country { code } billingAddress { email }
     grandTotal { value currency { code } }
     totals {
       lineValues { value } shipping { value } handling { value } discounts { value }
@@ -337,9 +336,8 @@ query ShipmentNumber($id: Int!) {
 CUSTOMER_BY_ID = """
 query CustomerById($id: Int!) {
   customer(id: $id) {
-    id status email firstName lastName createdAt updatedAt totalOrders isRegistered
+    id status email firstName lastName createdAt updatedAt totalOrders
     store { id }
-    emailAddressHistory { email validFrom validTo }
   }
 }
 """

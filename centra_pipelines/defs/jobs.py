@@ -35,7 +35,7 @@ orders_daily_job = dg.define_asset_job(
 )
 customers_daily_job = dg.define_asset_job(
     "customers_daily_job",
-    selection=dg.AssetSelection.assets("customers", "customer_emails"),
+    selection=dg.AssetSelection.assets("customers"),
     executor_def=dg.in_process_executor,
     description="Customers and their e-mail history of a daily partition or a range of them (one run per range).",
 )
@@ -43,7 +43,7 @@ customer_identities_job = dg.define_asset_job(
     "customer_identities_job",
     selection=dg.AssetSelection.assets("customer_identities", "customer_identity_merges"),
     executor_def=dg.in_process_executor,
-    description="Re-resolve customer identities over every synced customer (after customers_daily_job).",
+    description="Re-resolve customer identities over every synced customer (after customers_daily_job and orders_daily_job: orders carry the addresses that link e-mail changes).",
 )
 promotions_job = dg.define_asset_job(
     "promotions_job",

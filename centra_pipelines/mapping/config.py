@@ -31,7 +31,7 @@ DEFAULT_MAPPING_PATH = Path(__file__).with_name("default_mapping.yaml")
 # Centra's enum values (reference §2.7/2.8). ARCHIVED, INCOMPLETE and the ReturnStatus values are
 # not confirmed by public sources; they are accepted so that a mapping can name them.
 ORDER_STATUSES = ("INCOMPLETE", "PENDING", "CONFIRMED", "PROCESSING", "SHIPPED", "CANCELLED", "ARCHIVED")
-ORDER_FLAGS = ("isOnHold", "isWaitingForPayment")
+ORDER_FLAGS = ("isOnHold",)
 SHIPMENT_FLAGS = ("isGoodToGo", "isShipped", "isPaid", "isCaptured", "isOnHold", "isPrinted")
 RECORD_STATUSES = ("ACTIVE", "INACTIVE", "CANCELLED")  # Centra `Status`, used by Return.status
 RETURN_STATUSES = ("PENDING", "COMPLETED")  # Centra `ReturnStatus`

@@ -75,19 +75,11 @@ def _id(obj) -> int | str | None:
 # --- customers -------------------------------------------------------------------------------
 
 def customers(rows: list[dict], mapping: Mapping) -> dict[str, pd.DataFrame]:
-    """Customers, and every e-mail address each one has had (for identity resolution)."""
+    """Customers (identity resolution reads their e-mail and their orders' billing e-mail later)."""
     frame = map_fields(rows, "customers", mapping)
-    frame["is_registered"] = [r.get("isRegistered") for r in rows]
     frame = _utc(frame, ["created_at", "updated_at"], mapping)
     frame["partition"] = utc_day(frame["updated_at"])
-    emails = pd.DataFrame([
-        {"customer_id": r["id"], "email": e.get("email"), "valid_from": e.get("validFrom"),
-         "valid_to": e.get("validTo"), "updated_at": r.get("updatedAt")}
-        for r in rows for e in r.get("emailAddressHistory") or []
-    ], columns=["customer_id", "email", "valid_from", "valid_to", "updated_at"])
-    emails = _utc(emails, ["valid_from", "valid_to", "updated_at"], mapping)
-    emails["partition"] = utc_day(emails["updated_at"])
-    return {"customers": _columns(frame, model.CUSTOMERS), "customer_emails": _columns(emails, model.CUSTOMER_EMAILS)}
+    return {"customers": _columns(frame, model.CUSTOMERS)}
 
 
 # --- orders ----------------------------------------------------------------------------------
@@ -97,9 +89,7 @@ def orders(rows: list[dict], mapping: Mapping, base_currency: str | None) -> dic
     o = map_fields(rows, "orders", mapping)
     o = _utc(o, ["order_date", "created_at", "updated_at"], mapping)
     o["status"] = map_order_status(o["centra_status"], mapping,
-                                   {flag: o[col] for flag, col in (("isOnHold", "is_on_hold"),
-                                                                    ("isWaitingForPayment", "is_waiting_for_payment"))
-                                    if col in o})
+                                   {flag: o[col] for flag, col in (("isOnHold", "is_on_hold"),) if col in o})
     for column in ("lines_total", "shipping", "handling", "discounts", "grand_total"):
         o[column] = _money(o[column], o["currency"], mapping)
     o["base_currency"] = base_currency

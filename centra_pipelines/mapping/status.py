@@ -4,8 +4,8 @@ Every function returns a Series aligned with its input, holding the canonical st
 where the mapping has no answer; `unmapped_values` names what was not covered, for the
 mapping_completeness check.
 
-Order rule: a true flag (order_flags: isOnHold, isWaitingForPayment) takes precedence over the
-status — an order on hold reads `on_hold` whatever its status — and when several flags are true
+Order rule: a true flag (order_flags; `isOnHold` is the one order flag Centra's public schema
+serves as a field) takes precedence over the status — an order on hold reads `on_hold` whatever its status — and when several flags are true
 the first listed in the mapping wins. A missing or null flag counts as false.
 """
 

@@ -530,18 +530,32 @@ def new_customer(cat: Catalog, rng: random.Random, created: datetime, email: str
         "billingAddress": {"firstName": first, "lastName": last, "address1": f"Storgatan {rng.randrange(1, 90)}",
                            "city": "Stockholm", "zipCode": "11122", "country": country, "email": email},
         "store": cat.stores[0], "lastOrder": None, "attributes": [], "externalId": None,
-        "_registered": registered, "_orders": [],
+        "_registered": registered, "_orders": [], "_emails": [],
     }
     cat.customers.append(customer)
-    cat.email_history.append({"customer_id": cid, "email": email, "valid_from": created, "valid_to": None})
+    _use_email(cat, customer, email, created)
     return customer
 
 
+def _use_email(cat: Catalog, customer: dict, email: str, at: datetime) -> None:
+    row = {"customer_id": customer["id"], "email": email, "valid_from": at, "valid_to": None}
+    cat.email_history.append(row)
+    customer["_emails"].append(row)  # the same rows, per customer: email_at() scans only these
+
+
+def email_at(customer: dict, moment: datetime) -> str | None:
+    """The address the customer had at `moment` (what a checkout then put on the order)."""
+    for row in reversed(customer["_emails"]):
+        if row["valid_from"] <= moment:
+            return row["email"]
+    return customer["_emails"][0]["email"] if customer["_emails"] else customer["email"]
+
+
 def change_email(cat: Catalog, customer: dict, new_email: str, at: datetime) -> None:
-    for row in cat.email_history:
-        if row["customer_id"] == customer["id"] and row["valid_to"] is None:
+    for row in customer["_emails"]:
+        if row["valid_to"] is None:
             row["valid_to"] = at
-    cat.email_history.append({"customer_id": customer["id"], "email": new_email, "valid_from": at, "valid_to": None})
+    _use_email(cat, customer, new_email, at)
     customer["email"] = new_email
     customer["billingAddress"]["email"] = new_email
     customer["updatedAt"] = at
@@ -558,6 +572,11 @@ def _customers(cat: Catalog, rng: random.Random, count: int) -> None:
             twin = new_customer(cat, rng, _moment(created, rng, timedelta(days=60)), email=customer["email"],
                                 registered=not customer["_registered"])
             twin["firstName"], twin["lastName"] = customer["firstName"], customer["lastName"]
+            if twin["id"] % 4 == 0:
+                # The first of the pair moves to a new address late: its earlier orders carry the
+                # shared one, the only trace of the change Centra's API serves (no e-mail history).
+                change_email(cat, customer, f"{customer['firstName']}.{customer['id']}@moved.example".lower(),
+                             cat.now - timedelta(days=5))
         elif roll < 0.12:
             at = _moment(created, rng, cat.now - created - timedelta(days=1))
             change_email(cat, customer, f"{customer['firstName']}.{customer['id']}@newmail.example".lower(), at)
@@ -637,7 +656,7 @@ def add_order(cat: Catalog, rng: random.Random, created: datetime, status: str |
     address = {"firstName": customer["firstName"] if customer else account["_buyer"]["firstName"],
                "lastName": customer["lastName"] if customer else account["_buyer"]["lastName"],
                "address1": f"Gatan {rng.randrange(1, 99)}", "city": "City", "zipCode": "12345", "country": country,
-               "email": customer["email"] if customer else account["_buyer"]["email"]}
+               "email": email_at(customer, created) if customer else account["_buyer"]["email"]}
     order["billingAddress"] = order["shippingAddress"] = address
     if rng.random() < QUIRK_RATE / 2:
         order["country"] = None

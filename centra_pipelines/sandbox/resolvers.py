@@ -567,20 +567,6 @@ def _parse_datetime_value(value):
     return dates.parse_input(value)
 
 
-def _email_history(customer: dict, info) -> list[dict]:
-    return [{"email": row["email"], "validFrom": row["valid_from"], "validTo": row["valid_to"]}
-            for row in info.context.catalog.email_history if row["customer_id"] == customer["id"]]
-
-
-# Fields marked `# sandbox-added` in schema.graphql, served from the generator's bookkeeping keys.
-SANDBOX_ADDED: dict[tuple[str, str], Callable] = {
-    ("Customer", "isRegistered"): lambda c, _info: c["_registered"],
-    ("Customer", "emailAddressHistory"): _email_history,
-    ("DirectToConsumerOrder", "isWaitingForPayment"): lambda o, _info: o["_waitingForPayment"],
-    ("WholesaleOrder", "isWaitingForPayment"): lambda o, _info: o["_waitingForPayment"],
-}
-
-
 @lru_cache(maxsize=2)
 def served_schema(strict: bool) -> GraphQLSchema:
     """The schema with Centra's behaviour attached (built once per mode, shared by all sandboxes)."""
@@ -612,8 +598,6 @@ def served_schema(strict: bool) -> GraphQLSchema:
     mutation.fields["setEventListeners"].resolve = resolve_set_listeners
     mutation.fields["unsetEventListeners"].resolve = resolve_unset_listeners
     mutation.fields["confirmEvents"].resolve = resolve_confirm_events
-    for (type_name, fname), resolve in SANDBOX_ADDED.items():
-        schema.type_map[type_name].fields[fname].resolve = resolve
     for type_ in schema.type_map.values():
         if not isinstance(type_, (GraphQLObjectType, GraphQLInterfaceType)) or type_.name.startswith("__"):
             continue

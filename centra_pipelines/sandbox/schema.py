@@ -3,7 +3,7 @@
 Markers in schema.graphql (see its header): a line whose marker is a plain `# unconfirmed`
 (no colon right after it) names something no source confirms; strict mode drops it.
 `# unconfirmed: <what>` means the name is confirmed and only a detail is inferred, so it stays,
-as do `# client-code` and `# sandbox-added` lines. Types left empty by stripping, and the
+as do `# client-code` lines. Types left empty by stripping, and the
 fields, arguments and union members that reference them, are dropped as well.
 """
 
@@ -29,9 +29,9 @@ _DESCRIPTION_LINE = re.compile(r'^\s*"[^"]*"\s*$')
 _BUILTIN_SCALARS = {"String", "Int", "Float", "Boolean", "ID"}
 
 
-def sdl_text(strict: bool) -> str:
+def sdl_text(strict: bool, path: Path = SDL_PATH) -> str:
     """The SDL as served: the file, with plain-unconfirmed lines removed in strict mode."""
-    text = SDL_PATH.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
     if not strict:
         return text
     kept: list[str] = []
@@ -116,9 +116,10 @@ def _prune(document: DocumentNode) -> DocumentNode:
             return ast.DocumentNode(definitions=tuple(defs))
 
 
-def load_schema(strict: bool) -> GraphQLSchema:
-    """Build the served schema; strict=True serves only what the file does not mark plain `# unconfirmed`."""
-    document = parse(sdl_text(strict), no_location=True)
+def load_schema(strict: bool, path: Path = SDL_PATH) -> GraphQLSchema:
+    """Build the served schema; strict=True serves only what the file does not mark plain `# unconfirmed`.
+    `path` names another SDL file in the same notation (tests read the public reference with it)."""
+    document = parse(sdl_text(strict, path), no_location=True)
     if strict:
         document = _prune(document)
     return build_ast_schema(document)

@@ -299,6 +299,7 @@ class Sandbox:
                 "customer_id": ref(o["customer"]), "account_id": ref(o["account"]), "currency": cur["code"],
                 "currency_base_rate": o["currencyBaseRate"], "country": o["country"]["code"] if o["country"] else None,
                 "is_on_hold": o["isOnHold"], "is_waiting_for_payment": o["_waitingForPayment"],
+                "billing_email": (o["billingAddress"] or {}).get("email"),
                 "line_total_minor": o["_line_total"], "shipping_minor": o["_shipping"], "handling_minor": o["_handling"],
                 "discounts_minor": o["_discounts"], "grand_total_minor": o["_grand"], "grand_total": o["grandTotal"]["value"],
                 "voucher_ids": [d["voucher"]["id"] for d in o["discountsApplied"] if d.get("voucher")],

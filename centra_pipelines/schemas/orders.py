@@ -11,6 +11,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from centra_pipelines.mapping.identity import REASONS
 from centra_pipelines.schemas.catalog import UTC, _Contract
 
 ORDER_ID = r"^[0-9a-f]{32}$"
@@ -29,13 +30,6 @@ class Customers(_Contract):
     partition: Series[str] = pa.Field(str_matches=DAY)
 
 
-class CustomerEmails(_Contract):
-    customer_id: Series[int] = pa.Field(gt=0)
-    email: Series[str]
-    valid_from: Series[UTC]
-    updated_at: Series[UTC]
-
-
 class CustomerIdentities(_Contract):
     customer_id: Series[int] = pa.Field(gt=0, unique=True)
     identity_id: Series[int] = pa.Field(gt=0)
@@ -49,9 +43,9 @@ class IdentityMerges(_Contract):
     identity_id: Series[int] = pa.Field(gt=0)
     customer_id: Series[int] = pa.Field(gt=0)
     linked_customer_id: Series[int] = pa.Field(gt=0)
-    reason: Series[str] = pa.Field(isin=["guest_same_email", "guest_email_history", "guests_same_email",
-                                         "kept_apart_registered"])
-    decided_at: Series[UTC]
+    reason: Series[str] = pa.Field(isin=list(REASONS))
+    # None only when neither use of the address has a time (a customer without created_at).
+    decided_at: Series[UTC] = pa.Field(nullable=True)
 
 
 class Orders(_Contract):

@@ -80,15 +80,9 @@ STOCK_LEVELS = TableSpec(
 CUSTOMERS = TableSpec(
     "customers",
     {"id": "bigint", "store_id": "bigint", "status": "text", "email": "text", "first_name": "text",
-     "last_name": "text", "is_registered": "boolean", "total_orders": "bigint", "created_at": "timestamptz",
+     "last_name": "text", "total_orders": "bigint", "created_at": "timestamptz",
      "updated_at": "timestamptz", "partition": "text"},
     key=("id",), updated_at="updated_at", partition="partition",
-)
-CUSTOMER_EMAILS = TableSpec(
-    "customer_emails",
-    {"customer_id": "bigint", "email": "text", "valid_from": "timestamptz", "valid_to": "timestamptz",
-     "updated_at": "timestamptz", "partition": "text"},
-    key=("customer_id", "email", "valid_from"), updated_at="updated_at", partition="partition",
 )
 CUSTOMER_IDENTITIES = TableSpec(
     "customer_identities",
@@ -109,9 +103,9 @@ IDENTITY_MERGES = TableSpec(
 ORDERS = TableSpec(
     "orders",
     {"id": "text", "number": "bigint", "order_type": "text", "centra_status": "text", "status": "text",
-     "is_on_hold": "boolean", "is_waiting_for_payment": "boolean", "store_id": "bigint", "market_id": "bigint",
+     "is_on_hold": "boolean", "store_id": "bigint", "market_id": "bigint",
      "pricelist_id": "bigint", "customer_id": "bigint", "account_id": "bigint", "country": "text",
-     "currency": "text", "lines_total": MONEY, "shipping": MONEY, "handling": MONEY, "discounts": MONEY,
+     "billing_email": "text", "currency": "text", "lines_total": MONEY, "shipping": MONEY, "handling": MONEY, "discounts": MONEY,
      "grand_total": MONEY, "base_currency": "text", "grand_total_base": MONEY, "currency_base_rate": "double",
      "order_date": "timestamptz", "created_at": "timestamptz", "updated_at": "timestamptz", "partition": "text"},
     key=("id",), updated_at="updated_at", partition="partition",

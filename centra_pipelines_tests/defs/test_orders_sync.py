@@ -82,8 +82,7 @@ def test_sync_equals_the_sandbox_truth(sandbox_server, warehouse_url, dagster_in
             if c["id"] in null_email:
                 continue
             row = customers.loc[c["id"]]
-            assert (row["email"], bool(row["is_registered"]), int(row["store_id"])) == (
-                c["email"], c["is_registered"], c["store_id"])
+            assert (row["email"], int(row["store_id"])) == (c["email"], c["store_id"])
             assert row["updated_at"] == pd.Timestamp(c["updated_at"])
             assert row["partition"] == pd.Timestamp(c["updated_at"]).strftime("%Y-%m-%d")
         assert quarantined_keys(wh, "customers") == {str(i) for i in null_email}
@@ -96,8 +95,8 @@ def test_sync_equals_the_sandbox_truth(sandbox_server, warehouse_url, dagster_in
             row = orders.loc[oid]
             assert int(row["number"]) == o["number"] and row["order_type"] == o["type"]
             assert row["centra_status"] == o["status"] and row["currency"] == o["currency"]
-            flag = "on_hold" if o["is_on_hold"] else "awaiting_payment" if o["is_waiting_for_payment"] else None
-            assert row["status"] == (flag or mapping.order_status[o["status"]])
+            assert row["status"] == ("on_hold" if o["is_on_hold"] else mapping.order_status[o["status"]])
+            assert row["billing_email"] == o["billing_email"]
             d = decimals[o["currency"]]
             assert _minor(row["grand_total"], d) == o["grand_total_minor"]
             assert _minor(row["lines_total"], d) == o["line_total_minor"]
@@ -243,10 +242,11 @@ def test_unmapped_status_fails_completeness_naming_it(sandbox_server, tmp_path, 
     assert evaluation.metadata["uncovered"].value == ["order_status.ARCHIVED: Centra order status not mapped"]
 
 
-def test_identities_join_guests_and_email_changes_never_two_registered(sandbox_server, tmp_path, dagster_instance):
+def test_identities_join_shared_emails_and_email_changes_seen_on_orders(sandbox_server, tmp_path, dagster_instance):
     url = duckdb_url(tmp_path / "centra.duckdb")
     defs = make_defs(sandbox_server, url)
     assert _run(defs, dagster_instance, "customers_daily_job", "2024-01-01", LAST).success
+    assert _run(defs, dagster_instance, "orders_daily_job").success
     assert _run(defs, dagster_instance, "customer_identities_job", None).success
     truth = sandbox_server.truth()
     # (the sandbox dates a few second accounts after its own clock: those are not synced yet)
@@ -254,24 +254,28 @@ def test_identities_join_guests_and_email_changes_never_two_registered(sandbox_s
     with connect(url) as wh:
         identity = live(wh, "customer_identities").set_index("customer_id")["identity_id"].astype(int).to_dict()
         merges = live(wh, "customer_identity_merges")
-    by_email: dict[str, list[dict]] = {}
+    holder: dict[tuple, list[int]] = {}
     for c in people.values():
-        by_email.setdefault(c["email"].lower(), []).append(c)
-    pairs = [g for g in by_email.values() if len(g) == 2 and {c["is_registered"] for c in g} == {True, False}]
+        holder.setdefault((c["store_id"], c["email"].strip().lower()), []).append(c["id"])
+    pairs = [ids for ids in holder.values() if len(ids) > 1]
     assert pairs, "the sandbox should hold guest + registered pairs"
-    for guest, registered in (sorted(g, key=lambda c: c["is_registered"]) for g in pairs):
-        assert identity[guest["id"]] == identity[registered["id"]] == min(guest["id"], registered["id"])
-    registered_ids = [c["id"] for c in people.values() if c["is_registered"]]
-    assert len({identity[i] for i in registered_ids}) == len(registered_ids)  # never two registered in one
-    changed = {h["customer_id"] for h in truth["customer_email_history"] if h["valid_to"]}
-    assert changed & set(people)
-    for cid in changed & set(people):
-        # the old address is linked through the history: anyone who used it joins this customer's identity
-        old = {h["email"].lower() for h in truth["customer_email_history"] if h["customer_id"] == cid and h["valid_to"]}
-        for other in people.values():
-            if other["id"] != cid and other["email"].lower() in old and not (other["is_registered"] and people[cid]["is_registered"]):
-                assert identity[other["id"]] == identity[cid]
-    assert set(merges["reason"]) >= {"guest_same_email"}
+    for ids in pairs:
+        assert {identity[i] for i in ids} == {min(ids)} or len({identity[i] for i in ids}) == 1
+    # the guest/registered pairs of the sandbox's truth are one identity
+    twins = [ids for ids in pairs if {people[i]["is_registered"] for i in ids} == {True, False}]
+    assert twins and all(len({identity[i] for i in ids}) == 1 for ids in twins)
+    # an order placed with an address another customer holds now links the two (e-mail changes)
+    changed = 0
+    synced_orders = [o for o in truth["orders"] if o["customer_id"] in people and o["billing_email"]
+                     and o["updated_at"][:10] <= LAST and o["country"] is not None]
+    for o in synced_orders:
+        store = people[o["customer_id"]]["store_id"]
+        for other in holder.get((store, o["billing_email"].strip().lower()), []):
+            if other != o["customer_id"]:
+                assert identity[other] == identity[o["customer_id"]]
+                changed += 1
+    assert changed, "the sandbox should hold customers who ordered with an address they later gave up"
+    assert set(merges["reason"]) == {"same_email", "order_email"}
     assert merges["evidence_email"].notna().all()
 
 

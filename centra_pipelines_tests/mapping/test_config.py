@@ -31,7 +31,7 @@ def test_default_mapping_loads_with_every_documented_section(monkeypatch):
     assert mapping.order_status["SHIPPED"] == "completed"
     assert set(mapping.order_status) == {"INCOMPLETE", "PENDING", "CONFIRMED", "PROCESSING", "SHIPPED",
                                          "CANCELLED", "ARCHIVED"}
-    assert list(mapping.order_flags) == ["isOnHold", "isWaitingForPayment"]
+    assert list(mapping.order_flags) == ["isOnHold"]
     assert {c: mapping.currency(c).minor_units for c in ("SEK", "EUR", "USD", "GBP", "NOK", "DKK", "JPY")} == {
         "SEK": 2, "EUR": 2, "USD": 2, "GBP": 2, "NOK": 2, "DKK": 2, "JPY": 0}
     assert mapping.rounding == "half_even"
@@ -92,7 +92,7 @@ def test_unknown_keys_are_errors_with_the_allowed_keys(tmp_path):
 
 @pytest.mark.parametrize("text, expected", [
     ("order_flags:\n  isOnHld: on_hold\n",
-     "order_flags.isOnHld: unknown Centra order flag; expected one of isOnHold, isWaitingForPayment"),
+     "order_flags.isOnHld: unknown Centra order flag; expected one of isOnHold"),
     ("order_status:\n  PENDING: Pending Order\n",
      "order_status.PENDING: expected a lower-case name such as 'on_hold', got 'Pending Order'"),
     ("shipment_status:\n  - {status: shipped, when: {isShiped: true}}\n",

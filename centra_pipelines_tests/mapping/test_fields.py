@@ -32,7 +32,7 @@ def test_nested_fields_map_to_columns(mapping):
     row = frame.iloc[0]
     assert row["id"] == ORDER["id"] and row["number"] == 14 and row["centra_status"] == "SHIPPED"
     assert row["currency"] == "SEK" and row["grand_total"] == 722.65 and row["discounts"] == 74.85
-    assert row["store_id"] == 1 and row["account_id"] is None and row["is_waiting_for_payment"] is None
+    assert row["store_id"] == 1 and row["account_id"] is None and row["billing_email"] is None
     assert list(frame.columns)[:3] == ["id", "number", "order_type"]
 
 

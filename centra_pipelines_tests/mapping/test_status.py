@@ -22,28 +22,23 @@ def test_every_centra_order_status_maps_and_shipped_means_completed(mapping):
         "incomplete", "pending", "confirmed", "processing", "completed", "cancelled", "archived"]
 
 
-def test_flags_take_precedence_and_hold_wins_over_waiting_for_payment(mapping):
+def test_hold_flag_takes_precedence_over_the_status(mapping):
     orders = pd.DataFrame({
-        "status": ["PENDING", "PENDING", "CONFIRMED", "PROCESSING", "SHIPPED", "PENDING"],
-        "isOnHold": [False, True, True, None, False, True],
-        "isWaitingForPayment": [True, False, False, False, False, True],
+        "status": ["PENDING", "PENDING", "CONFIRMED", "PROCESSING", "SHIPPED"],
+        "isOnHold": [False, True, True, None, False],
     })
-    result = map_order_status(orders["status"], mapping, {"isOnHold": orders["isOnHold"],
-                                                          "isWaitingForPayment": orders["isWaitingForPayment"]})
-    assert result.tolist() == ["awaiting_payment", "on_hold", "on_hold", "processing", "completed", "on_hold"]
+    result = map_order_status(orders["status"], mapping, {"isOnHold": orders["isOnHold"]})
+    assert result.tolist() == ["pending", "on_hold", "on_hold", "processing", "completed"]
 
 
-def test_flag_order_in_the_file_decides_precedence(tmp_path):
+def test_a_flag_removed_in_the_file_no_longer_overrides(tmp_path):
     path = tmp_path / "m.yaml"
-    # replace the flags section: remove both defaults, then list waiting-for-payment first
-    path.write_text("order_flags:\n  isOnHold: null\n  isWaitingForPayment: null\n")
+    path.write_text("order_flags:\n  isOnHold: null\n")
     without = load_mapping(path)
     assert without.order_flags == {}
-    flags = {"isOnHold": pd.Series([True]), "isWaitingForPayment": pd.Series([True])}
+    flags = {"isOnHold": pd.Series([True])}
     assert map_order_status(pd.Series(["PENDING"]), without, flags).tolist() == ["pending"]
-    reordered = without.model_copy(update={"order_flags": {"isWaitingForPayment": "awaiting_payment",
-                                                           "isOnHold": "on_hold"}})
-    assert map_order_status(pd.Series(["PENDING"]), reordered, flags).tolist() == ["awaiting_payment"]
+    assert map_order_status(pd.Series(["PENDING"]), load_mapping(), flags).tolist() == ["on_hold"]
 
 
 def test_unmapped_order_status_is_none_and_named(tmp_path):

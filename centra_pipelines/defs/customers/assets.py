@@ -3,9 +3,10 @@
 Customers are pulled by id pages (Centra offers no updatedAt sort on customers). Where introspection
 finds CustomerFilter.updatedAt (not confirmed by Centra's documentation) the window is filtered by
 Centra; otherwise every customer is paged and the window applied in memory (defs/windows.py).
-`customer_identities` re-resolves every customer after each customers run: guests and registered
-customers sharing an e-mail, and e-mail changes, become one identity (mapping/identity.py); every
-link made or refused is kept in `customer_identity_merges` with its reason.
+`customer_identities` re-resolves every customer from the customers and orders tables: customers
+sharing an e-mail (Centra's guest + registered pair) and addresses carried by a customer's orders
+(e-mail changes) join one identity (mapping/identity.py); every link made is kept in
+`customer_identity_merges` with its reason.
 """
 
 
@@ -27,7 +28,6 @@ from centra_pipelines.warehouse import model
 GROUP = "customers"
 
 CUSTOMERS = Table(model.CUSTOMERS, contracts.Customers)
-CUSTOMER_EMAILS = Table(model.CUSTOMER_EMAILS, contracts.CustomerEmails)
 CUSTOMER_IDENTITIES = Table(model.CUSTOMER_IDENTITIES, contracts.CustomerIdentities)
 IDENTITY_MERGES = Table(model.IDENTITY_MERGES, contracts.IdentityMerges)
 
@@ -37,21 +37,19 @@ IDENTITY_MERGES = Table(model.IDENTITY_MERGES, contracts.IdentityMerges)
         dg.AssetSpec("customers", group_name=GROUP, kinds=KINDS,
                      description="Centra customers (partition = UTC day of updatedAt), keyed by Centra id — "
                                  "never by e-mail: a guest and a registered customer may share one."),
-        dg.AssetSpec("customer_emails", group_name=GROUP, kinds=KINDS,
-                     description="Every e-mail address each customer has had, with when it was valid (UTC)."),
     ],
-    check_specs=[contract_check_spec(CUSTOMERS), contract_check_spec(CUSTOMER_EMAILS), completeness_spec("customers")],
+    check_specs=[contract_check_spec(CUSTOMERS), completeness_spec("customers")],
     partitions_def=daily_partitions,
     backfill_policy=BACKFILL,
     pool=POOL,
 )
 def customer_windows(context: dg.AssetExecutionContext, config: WindowConfig, centra: CentraResource,
                      warehouse: WarehouseResource):
-    """Customers changed in the run's days (plus the lookback), with their e-mail history."""
+    """Customers changed in the run's days (plus the lookback)."""
     mapping = mapping_or_fail()
     start, end = run_window(context, mapping.sync.lookback_days if config.lookback_days is None else config.lookback_days)
     with centra.get_client() as client, warehouse.connect() as wh:
-        writer = StreamWriter(wh, "customers", f"{start.date()}..{end.date()}", [CUSTOMERS, CUSTOMER_EMAILS])
+        writer = StreamWriter(wh, "customers", f"{start.date()}..{end.date()}", [CUSTOMERS])
         gaps: set[str] = set()
 
         def flatten(rows: list[dict]) -> dict[str, pd.DataFrame]:
@@ -68,12 +66,12 @@ def customer_windows(context: dg.AssetExecutionContext, config: WindowConfig, ce
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec("customer_identities", group_name=GROUP, kinds={"pandas"}, deps=["customers", "customer_emails"],
+        dg.AssetSpec("customer_identities", group_name=GROUP, kinds={"pandas"}, deps=["customers", "orders"],
                      description="One row per customer: the identity (person) it belongs to. Identity id = the "
                                  "smallest customer id of the identity, stable as new customers join."),
         dg.AssetSpec("customer_identity_merges", group_name=GROUP, kinds={"pandas"},
-                     deps=["customers", "customer_emails"],
-                     description="Merge audit: every link made or refused between two customers, with the reason, "
+                     deps=["customers", "orders"],
+                     description="Merge audit: every link made between two customers, with the reason, "
                                  "the e-mail address that was the evidence and when that evidence existed."),
     ],
     check_specs=[contract_check_spec(CUSTOMER_IDENTITIES), contract_check_spec(IDENTITY_MERGES)],
@@ -82,19 +80,19 @@ def customer_identities(warehouse: WarehouseResource):
     """Resolve every customer in the warehouse into identities (all of them: a link may join old and new)."""
     mapping = mapping_or_fail()
     with warehouse.connect() as wh:
-        wh.ensure_tables([model.CUSTOMERS, model.CUSTOMER_EMAILS])
-        people = wh.read(f"SELECT id, store_id, email, is_registered AS registered, created_at, updated_at "
-                         f"FROM {wh.table_ref('customers')} ORDER BY id")
-        history = wh.read(f"SELECT customer_id, email, valid_from FROM {wh.table_ref('customer_emails')}")
-        resolved = resolve_identities(people, history, mapping)
+        wh.ensure_tables([model.CUSTOMERS, model.ORDERS])
+        people = wh.read(f"SELECT id, store_id, email, created_at FROM {wh.table_ref('customers')} ORDER BY id")
+        order_emails = wh.read(f"SELECT customer_id, billing_email AS email, min(created_at) AS first_used "
+                               f"FROM {wh.table_ref('orders')} WHERE customer_id IS NOT NULL "
+                               f"AND billing_email IS NOT NULL GROUP BY customer_id, billing_email")
+        resolved = resolve_identities(people, order_emails, mapping)
         writer = StreamWriter(wh, "customer_identities", None, [CUSTOMER_IDENTITIES, IDENTITY_MERGES])
         writer.write({"customer_identities": resolved.identities, "customer_identity_merges": resolved.merges})
         identities = resolved.identities
         yield from materialize_results(
             writer, Stats(),  # no Centra request: resolved from the warehouse
             customers=len(identities), identities=int(identities["identity_id"].nunique()) if len(identities) else 0,
-            links=int((resolved.merges["reason"] != "kept_apart_registered").sum()),
-            kept_apart=int((resolved.merges["reason"] == "kept_apart_registered").sum()))
+            links=len(resolved.merges))
 
 
 ASSETS = [customer_windows, customer_identities]
