@@ -15,7 +15,7 @@ from centra_pipelines_tests.defs.conftest import make_defs
 from centra_pipelines_tests.defs.truth import live
 
 SECRET = "receiver-secret-1"
-DATA = ("orders", "order_lines", "shipments", "applied_vouchers", "returns", "customers", "customer_emails",
+DATA = ("orders", "order_lines", "shipments", "applied_vouchers", "returns", "customers",
         "stock_levels")
 VOLATILE = ["synced_at", "observed_at"]  # when a row was written or observed, not what it says
 
