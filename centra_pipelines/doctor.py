@@ -173,6 +173,8 @@ def _schema(client: CentraClient, report: Report) -> bool:
     for plan in plans.values():
         if plan.mode == KEYSET:
             modes.append(f"{plan.stream}: keyset")
+        elif plan.mode == PAGES and plan.updated_at_filter and plan.event_object_type:
+            modes.append(f"{plan.stream}: pages in updatedAt windows")
         elif plan.mode == PAGES and plan.event_object_type:
             modes.append(f"{plan.stream}: pages + {plan.event_object_type} event queue")
         elif plan.mode != PAGES:
