@@ -200,17 +200,17 @@ def _permissions(client: CentraClient, report: Report) -> dict[str, list[dict]]:
     checks += [("returns count", queries.RETURN_COUNT, None), ("base currency", queries.BASE_CURRENCY, None),
                ("event queue", queries.EVENTS, {"limit": 1})]
     checks += [(f"{name} count", document, None) for name, document in COUNTED.items()]
-    denied: dict[str, str] = {}
-    allowed: dict[str, list[str]] = {}
+    denied: dict[str, str] = {}  # check -> what went wrong
+    allowed: dict[str, list[str]] = {}  # check -> the permissions Centra says it used
 
     def attempt(check: str, run) -> Any:
         try:
             return run()
         except CentraPermissionError as exc:
             needed = ", ".join(exc.permissions) or "a permission Centra did not name"
-            denied[check] = needed
+            denied[check] = f"the token lacks {needed}: add it to the token in the {ADMIN}"
         except CentraError as exc:
-            denied[check] = f"error: {exc}"
+            denied[check] = str(exc)
         return None
 
     for name in sorted(reference):
@@ -227,12 +227,7 @@ def _permissions(client: CentraClient, report: Report) -> dict[str, list[dict]]:
             allowed[check] = result.extensions.get("permissionsUsed") or []
             rows[check] = result.data
     for check in sorted(denied):
-        reason = denied[check]
-        if reason.startswith("error: "):
-            report.add(f"access {check}", FAIL, reason[len("error: "):], blocking=True)
-        else:
-            report.add(f"access {check}", FAIL, f"the token lacks {reason}: add it to the token in the {ADMIN}",
-                       blocking=True)
+        report.add(f"access {check}", FAIL, denied[check], blocking=True)
     used = sorted({p for perms in allowed.values() for p in perms})
     granted = len(allowed) + len(rows.keys() & reference)
     report.add("permissions", FAIL if denied else OK, f"{granted} of {granted + len(denied)} queries allowed"
