@@ -237,9 +237,13 @@ def _permissions(client: CentraClient, report: Report) -> dict[str, list[dict]]:
 
 def _selection(rows: dict[str, list[dict]], report: Report) -> None:
     """The stores, markets and warehouses a sync would take, and the ones it would refuse, with why."""
-    stores = rows.get("stores")
+    stores, wanted = rows.get("stores"), {w.casefold() for w in config.list_value("CENTRA_STORES")}
     if stores is not None:
-        report.add("stores", OK, ", ".join(f"{s['name']} ({s['type']}, id {s['id']})" for s in stores) or "none")
+        taken = [s for s in stores if not wanted or {str(s["id"]), s["name"].casefold()} & wanted]
+        shown = ", ".join(f"{s['name']} ({s['type']}, id {s['id']})" for s in taken) or "none"
+        left = ", ".join(s["name"] for s in stores if s not in taken)
+        report.add("stores", OK if taken else WARN,
+                   f"syncs {shown}" + (f"; leaves out {left} (not in CENTRA_STORES)" if left else ""))
     markets, pricelists = rows.get("markets"), rows.get("pricelists")
     if markets is not None and pricelists is not None:
         selection = MarketSelection(stores=tuple(config.list_value("CENTRA_STORES")),

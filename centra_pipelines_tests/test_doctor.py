@@ -134,3 +134,17 @@ def test_the_installed_command_prints_no_traceback(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr and "reachable" in done.stderr
+
+
+def test_the_selection_lines_follow_the_configuration_and_refuse_a_named_test_market(env, sandbox_server, capsys):
+    env.setenv("CENTRA_STORES", "Retail")
+    assert doctor(env, sandbox_server) == 0
+    rows = lines(capsys.readouterr().out)
+    assert rows["stores"] == ("ok", "syncs Retail (DIRECT_TO_CONSUMER, id 1); leaves out Wholesale (not in CENTRA_STORES)")
+    assert "'Sweden'" in rows["markets"][1] and "Wholesale Nordics" not in rows["markets"][1]
+
+    env.setenv("CENTRA_MARKETS", "Sweden,TEST market")
+    assert doctor(env, sandbox_server) == 2
+    rows = lines(capsys.readouterr().out)
+    assert rows["markets"][0] == "FAIL" and "'TEST market'" in rows["markets"][1]
+    assert "looks like a test market" in rows["markets"][1]
