@@ -3,8 +3,10 @@ the WARN paths (an unmapped enum value; fields a synced type gained since the la
 
 import dagster as dg
 
+from centra_pipelines.defs.operations.sensors import check_failure_alert_sensor
 from centra_pipelines.defs.schema.assets import CHANGES, COMPATIBLE
 from centra_pipelines_tests.defs.conftest import make_defs
+from centra_pipelines_tests.defs.operations.conftest import AlertSink
 
 
 def _materialize(sandbox, tmp_path, instance):
@@ -23,15 +25,27 @@ def test_full_schema_passes_both_checks_and_records_modes(make_sandbox, tmp_path
     assert len(meta["fingerprint"]) == 16
 
 
-def test_a_used_field_no_longer_served_fails_with_error_naming_it(make_sandbox, tmp_path, dagster_instance):
+def test_a_used_field_no_longer_served_fails_with_error_naming_it(make_sandbox, tmp_path, dagster_instance,
+                                                                  monkeypatch):
     server = make_sandbox(drop_fields=("Order.isOnHold", "CurrencyFilter.isBase"))
-    checks, meta = _materialize(server, tmp_path, dagster_instance)
+    monkeypatch.delenv("CENTRA_ALERT_SLACK_TOKEN", raising=False)
+    with AlertSink() as sink:
+        monkeypatch.setenv("CENTRA_ALERT_WEBHOOK_URL", sink.url)
+        first = dg.build_sensor_context(instance=dagster_instance)
+        check_failure_alert_sensor(first)  # the alert sensor starts after what already happened
+        checks, meta = _materialize(server, tmp_path, dagster_instance)
+        check_failure_alert_sensor(dg.build_sensor_context(instance=dagster_instance, cursor=first.cursor))
+
     compatible = checks[COMPATIBLE]
     assert not compatible.passed and compatible.severity == dg.AssetCheckSeverity.ERROR
     missing = compatible.metadata["missing"].value
     assert missing == {"CurrencyFilter.isBase": ["BASE_CURRENCY"], "Order.isOnHold": ["ORDERS_PAGE"]}
     assert "Order.isOnHold" in compatible.description and "CurrencyFilter.isBase" in compatible.description
     assert checks[CHANGES].passed  # the first run records the field lists
+    # the failure alert covers it: one message, naming the check and the missing members
+    [alert] = sink.received
+    assert (alert["asset"], alert["check"], alert["severity"]) == ("centra_schema", COMPATIBLE, "ERROR")
+    assert "Order.isOnHold" in alert["error"]
 
 
 def test_fields_a_synced_type_gains_warn_on_the_next_run(make_sandbox, tmp_path, dagster_instance):
