@@ -33,7 +33,7 @@ def test_a_used_field_no_longer_served_fails_with_error_naming_it(make_sandbox, 
         monkeypatch.setenv("CENTRA_ALERT_WEBHOOK_URL", sink.url)
         first = dg.build_sensor_context(instance=dagster_instance)
         check_failure_alert_sensor(first)  # the alert sensor starts after what already happened
-        checks, meta = _materialize(server, tmp_path, dagster_instance)
+        checks, _ = _materialize(server, tmp_path, dagster_instance)
         check_failure_alert_sensor(dg.build_sensor_context(instance=dagster_instance, cursor=first.cursor))
 
     compatible = checks[COMPATIBLE]
