@@ -84,7 +84,7 @@ class Report:
 
 def diagnose(client: CentraClient, *, blocking_only: bool = False) -> Report:
     """Every check against `client`'s Centra; `blocking_only` skips the informational lines
-    (rate limits, first-sync estimate) and stops at the first blocking failure."""
+    (rate limits, first-sync estimate) and stops after the first group of checks that blocks."""
     report = Report(config.mask(client.url, config.URL))
     readings = _connection(client, report)
     if readings is None:
