@@ -1,6 +1,7 @@
 """The `centra-pipelines` command: what is not the Dagster UI.
 
     centra-pipelines sandbox serve ...   the sandbox Centra (see docs/sandbox.md)
+    centra-pipelines doctor              checks a brand's Centra, token and warehouse before a sync
     centra-pipelines sync                a full sync on the configured Centra and warehouse
 """
 
@@ -25,6 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
     from centra_pipelines.config import add_config_commands
 
     add_config_commands(commands)
+
+    from centra_pipelines.doctor import add_doctor_command
+
+    add_doctor_command(commands)
 
     from centra_pipelines.sync import add_sync_command
 

@@ -100,6 +100,11 @@ def value(name: str, environ: Mapping[str, str] | None = None) -> str | None:
     return raw or BY_NAME[name].default
 
 
+def list_value(name: str, environ: Mapping[str, str] | None = None) -> list[str]:
+    """A comma-separated variable as its non-blank parts (unset: empty)."""
+    return [part.strip() for part in (value(name, environ) or "").split(",") if part.strip()]
+
+
 def int_value(name: str, environ: Mapping[str, str] | None = None) -> int:
     raw = value(name, environ)
     try:

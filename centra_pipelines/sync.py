@@ -27,6 +27,9 @@ def add_sync_command(commands: argparse._SubParsersAction) -> None:
 
 
 def run_sync(args: argparse.Namespace) -> int:
+    from centra_pipelines.doctor import check_before_sync
+
+    check_before_sync()  # the doctor's blocking checks: exit 2 with one line naming the cause
     os.environ.setdefault("DAGSTER_HOME", str(Path(".dagster_home").resolve()))
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:

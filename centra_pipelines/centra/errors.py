@@ -25,8 +25,10 @@ class CentraPermissionError(CentraError):
     Centra admin (System -> API Tokens).
     """
 
-    def __init__(self, message: str, *, permission: str | None, path: list[Any] | None) -> None:
+    def __init__(self, message: str, *, permission: str | None, path: list[Any] | None,
+                 permissions: list[str] | None = None) -> None:
         self.permission = permission
+        self.permissions = permissions or ([permission] if permission else [])  # every one the answer named
         self.path = path
         needed = permission or "an unknown permission"
         where = f" at {'.'.join(str(p) for p in path)}" if path else ""
@@ -62,11 +64,11 @@ def permission_from_message(message: str) -> str | None:
 
 def error_from_graphql(errors: list[dict]) -> CentraError:
     """Classify the ``errors`` of a GraphQL response: a permission error wins over a query error."""
-    for error in errors:
-        if (error.get("extensions") or {}).get("category") == "authorization":
-            message = str(error.get("message", ""))
-            return CentraPermissionError(
-                message, permission=permission_from_message(message), path=error.get("path")
-            )
+    denied = [e for e in errors if (e.get("extensions") or {}).get("category") == "authorization"]
+    if denied:
+        message = str(denied[0].get("message", ""))
+        named = [permission_from_message(str(e.get("message", ""))) for e in denied]
+        return CentraPermissionError(message, permission=permission_from_message(message), path=denied[0].get("path"),
+                                     permissions=sorted({p for p in named if p}))
     first = errors[0] if errors else {}
     return QueryError(str(first.get("message", "unknown GraphQL error")), path=first.get("path"), errors=errors)

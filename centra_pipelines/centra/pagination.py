@@ -188,3 +188,8 @@ class ConnectionPages:
             self.stats.pages += 1
             self.cursor = Cursor(self.field, "connection", page=number + 1, after=after, done=done)
             yield Page(rows, self.cursor, number, self.stats.copy(), done, conn.get("totalCount"))
+
+
+def pull_all(client: CentraClient, stream: str, **kwargs) -> list[dict]:
+    """Every row of a (small) list stream."""
+    return [row for page in client.pages(stream, **kwargs) for row in page.rows]

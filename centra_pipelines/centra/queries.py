@@ -6,6 +6,8 @@ variables, so the same document serves keyset, id-ordered and windowed pulls; fi
 public sources do not confirm are never selected here.
 """
 
+from graphql import get_introspection_query
+
 RATE_LIMITS = """
 query RateLimits {
   rateLimits { type intervalSeconds quota usedQuota remainingQuota }
@@ -61,6 +63,10 @@ query Capabilities {
   Stock: __type(name: "Stock") { fields { name } }
 }
 """
+
+# The whole served schema (standard introspection): the doctor and the centra_schema asset compare it
+# with what the documents here use.
+SCHEMA = get_introspection_query(descriptions=False)
 
 PRODUCT_COUNT = """
 query ProductCount($where: ProductFilter) {

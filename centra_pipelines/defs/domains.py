@@ -21,21 +21,23 @@ from centra_pipelines.defs.promotions import assets as promotion_assets
 from centra_pipelines.defs.realtime import assets as realtime_assets
 from centra_pipelines.defs.realtime import sensors as realtime_sensors
 from centra_pipelines.defs.resources import build_resources
+from centra_pipelines.defs.schema import assets as schema_assets
+from centra_pipelines.defs.schema import schedules as schema_schedules
 from centra_pipelines.defs.stock import assets as stock_assets
 from centra_pipelines.defs.stock import schedules as stock_schedules
 
 # Freshness policies go on the assets users watch (orders, stock) so stale data shows in the UI.
 ASSETS = with_freshness_policies([
     *market_assets.ASSETS, *catalog_assets.ASSETS, *stock_assets.ASSETS, *customer_assets.ASSETS,
-    *order_assets.ASSETS, *promotion_assets.ASSETS, *realtime_assets.ASSETS,
+    *order_assets.ASSETS, *promotion_assets.ASSETS, *realtime_assets.ASSETS, *schema_assets.ASSETS,
 ])
 CHECKS = [*catalog_checks.CHECKS, *customer_checks.CHECKS, *order_checks.CHECKS]
-JOBS = [*ASSET_JOBS, *catalog_reconciliation.JOBS, *retention.JOBS]
+JOBS = [*ASSET_JOBS, *catalog_reconciliation.JOBS, *retention.JOBS, *schema_assets.JOBS]
 SENSORS = [*realtime_sensors.SENSORS, *operation_sensors.SENSORS]
 SCHEDULES = [
     *catalog_schedules.SCHEDULES, *catalog_reconciliation.SCHEDULES, *stock_schedules.SCHEDULES,
     *customer_schedules.SCHEDULES, *order_schedules.SCHEDULES, *realtime_sensors.SCHEDULES,
-    *operation_schedules.SCHEDULES,
+    *operation_schedules.SCHEDULES, *schema_schedules.SCHEDULES,
 ]
 
 

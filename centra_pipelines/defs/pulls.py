@@ -6,7 +6,7 @@ from collections.abc import Callable
 import dagster as dg
 import pandas as pd
 
-from centra_pipelines.centra import CentraClient
+from centra_pipelines.centra.pagination import pull_all
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
 from centra_pipelines.defs.loading import StreamWriter, Table
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
@@ -15,9 +15,7 @@ KINDS = {"centra", "pandas"}
 POOL = "centra_api"  # steps that talk to Centra share one rate-limit budget (dagster.yaml)
 
 
-def pull_all(client: CentraClient, stream: str, **kwargs) -> list[dict]:
-    """Every row of a (small) list stream."""
-    return [row for page in client.pages(stream, **kwargs) for row in page.rows]
+__all__ = ["KINDS", "POOL", "pull_all", "reference_asset"]
 
 
 def reference_asset(table: Table, stream: str, flatten: Callable[[list[dict]], pd.DataFrame], *,

@@ -68,3 +68,17 @@ def select_markets(markets: list[dict], pricelists: list[dict], selection: Marke
     if refused:
         raise MarketSelectionError("; ".join(refused) + ". Set allow_inactive / allow_test to sync it anyway.")
     return SelectedMarkets(sorted(chosen), skipped)
+
+
+def select_warehouses(warehouses: list[dict], wanted: tuple[str, ...] | list[str]) -> SelectedMarkets:
+    """The warehouses whose stock is synced: the named ones (names or ids), else every ACTIVE one."""
+    names = {w.strip().casefold() for w in wanted if w.strip()}
+    if names:
+        unknown = names - {str(w["id"]) for w in warehouses} - {(w.get("name") or "").casefold() for w in warehouses}
+        if unknown:
+            raise MarketSelectionError(f"warehouse selection names warehouses Centra does not have: "
+                                       f"{', '.join(sorted(unknown))}")
+        return SelectedMarkets(sorted(w["id"] for w in warehouses if _matches(w, tuple(names))))
+    chosen = [w["id"] for w in warehouses if w.get("status") in (None, "ACTIVE")]
+    skipped = {w["id"]: f"status {w['status']}" for w in warehouses if w["id"] not in chosen}
+    return SelectedMarkets(sorted(chosen), skipped)

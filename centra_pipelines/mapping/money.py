@@ -91,17 +91,25 @@ def to_base_money_series(values: pd.Series, currency: str | pd.Series, currency_
 
 def totals_consistent(lines: Number | Iterable[Number], shipping: Number, handling: Number, discounts: Number,
                       grand_total: Number, currency: str, mapping: Mapping) -> bool:
-    """lines + shipping + handling − discounts = grand total, within the currency's rounding.
+    """lines + shipping + handling − |discounts| = grand total, within the currency's rounding.
 
-    `lines` is the sum of line values or the line values themselves; `discounts` is a positive
-    amount taken off. Each amount is rounded to the currency first (as stored); the sums may then
-    differ by at most one minor unit (0.01 SEK, 1 JPY), which rounding of the parts can cause.
+    `lines` is the sum of line values or the line values themselves. Centra's public schema does not
+    say whether `totals.discounts` is reported as a positive amount taken off or as a negative one,
+    so either sign is read as an amount taken off (`discount_sign` tells which was seen). Each amount
+    is rounded to the currency first (as stored); the sums may then differ by at most one minor unit
+    (0.01 SEK, 1 JPY), which rounding of the parts can cause.
     """
     line_values = [lines] if isinstance(lines, (int, float, str, Decimal)) else list(lines)
     parts = [to_money(v, currency, mapping) for v in line_values]
     expected = sum(parts, Decimal(0)) + to_money(shipping, currency, mapping) + to_money(handling, currency, mapping) \
-        - to_money(discounts, currency, mapping)
+        - abs(to_money(discounts, currency, mapping))
     return abs(expected - to_money(grand_total, currency, mapping)) <= quantum(currency, mapping)
+
+
+def discount_sign(discounts: Number) -> str | None:
+    """How an order's `totals.discounts` was reported: "positive", "negative", or None when zero."""
+    value = Decimal(str(discounts))
+    return None if value == 0 else "positive" if value > 0 else "negative"
 
 
 def _aligned(value, like: pd.Series) -> list:
@@ -117,4 +125,4 @@ def _missing(value) -> bool:
 
 
 __all__ = ["quantum", "to_base_money", "to_base_money_series", "to_decimal", "to_money", "to_money_series",
-           "totals_consistent"]
+           "totals_consistent", "discount_sign"]

@@ -21,6 +21,12 @@ from centra_pipelines.mapping.config import Mapping
 Flags = pd.DataFrame | AnyMapping[str, pd.Series]
 
 
+def mapped_enum_values(mapping: Mapping) -> dict[str, set[str]]:
+    """Centra enums whose every value needs a mapping, with the values this mapping maps."""
+    return {"OrderStatus": set(mapping.order_status), "ReturnStatus": set(mapping.returns.return_status),
+            "PaymentHistoryEntryStatus": set(mapping.returns.refund_status)}
+
+
 def map_order_status(status: pd.Series, mapping: Mapping, flags: Flags | None = None) -> pd.Series:
     """Canonical order status from Centra's `status` and flags keyed by Centra flag name."""
     result = _lookup(status, mapping.order_status)

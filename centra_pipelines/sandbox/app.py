@@ -90,7 +90,8 @@ class SandboxService:
 
     def __init__(self, config: "SandboxConfig"):
         self.config = config
-        self.sandbox = Sandbox(seed=config.seed, scale=config.scale, strict=config.strict, now=config.now)
+        self.sandbox = Sandbox(seed=config.seed, scale=config.scale, strict=config.strict, now=config.now,
+                               drop_fields=config.drop_fields)
         self.tokens = TokenRegistry(config.tokens)
         self.limiter = RateLimiter(config.tier, time_scale=config.time_scale, neighbour=config.neighbour)
         plan = config.faults if isinstance(config.faults, FaultPlan) else FaultPlan.parse(config.faults, seed=config.seed)
@@ -281,7 +282,8 @@ def build_app(config: "SandboxConfig") -> Starlette:
 
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok", "seed": config.seed, "scale": config.scale,
-                             "strict": config.strict, "now": service.sandbox.now.isoformat(),
+                             "strict": config.strict, "drop_fields": list(config.drop_fields),
+                             "now": service.sandbox.now.isoformat(),
                              "appVersion": APP_VERSION})
 
     app = Starlette(routes=[

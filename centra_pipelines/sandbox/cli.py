@@ -38,6 +38,9 @@ def add_sandbox_commands(subparsers) -> None:
                        help="share (0..1) of every bucket spent by the brand's other integrations")
     serve.add_argument("--strict", action="store_true",
                        help="serve only what the schema file does not mark `# unconfirmed`")
+    serve.add_argument("--drop-fields", metavar="TYPE.MEMBER,...", default="",
+                       help="serve the schema without these fields, input fields or enum values "
+                            "(e.g. Order.isOnHold,OrderStatus.ARCHIVED): a Centra whose API changed")
     serve.set_defaults(handler=run_serve)
 
 
@@ -50,9 +53,14 @@ def config_from_args(args: argparse.Namespace):
     try:
         FaultPlan.parse(args.faults)
         tokens = tuple(parse_token_option(v, i) for i, v in enumerate(args.token or (), start=1)) or None
+        drop_fields = tuple(part.strip() for part in args.drop_fields.split(",") if part.strip())
+        from .resolvers import served_schema
+
+        served_schema(args.strict, drop_fields)  # a member the schema lacks fails here, not at the first request
     except ValueError as exc:
         raise SystemExit(str(exc)) from None
-    return SandboxConfig(seed=args.seed, scale=args.scale, strict=args.strict, tokens=tokens, tier=args.tier,
+    return SandboxConfig(seed=args.seed, scale=args.scale, strict=args.strict, drop_fields=drop_fields,
+                         tokens=tokens, tier=args.tier,
                          time_scale=args.time_scale, faults=args.faults, webhook_url=args.webhook_url,
                          webhook_secret=args.webhook_secret, webhook_retries=args.webhook_retries,
                          retry_after_format=args.retry_after_format, neighbour=args.neighbour)

@@ -567,10 +567,11 @@ def _parse_datetime_value(value):
     return dates.parse_input(value)
 
 
-@lru_cache(maxsize=2)
-def served_schema(strict: bool) -> GraphQLSchema:
-    """The schema with Centra's behaviour attached (built once per mode, shared by all sandboxes)."""
-    schema = load_schema(strict)
+@lru_cache(maxsize=8)
+def served_schema(strict: bool, drop: tuple[str, ...] = ()) -> GraphQLSchema:
+    """The schema with Centra's behaviour attached (built once per mode, shared by all sandboxes);
+    `drop` leaves members out (sandbox/schema.py)."""
+    schema = load_schema(strict, drop=drop)
     dt = schema.type_map["DateTimeTz"]
     dt.parse_literal = _parse_datetime_literal
     dt.parse_value = _parse_datetime_value

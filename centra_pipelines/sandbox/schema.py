@@ -5,6 +5,10 @@ Markers in schema.graphql (see its header): a line whose marker is a plain `# un
 `# unconfirmed: <what>` means the name is confirmed and only a detail is inferred, so it stays,
 as do `# client-code` lines. Types left empty by stripping, and the
 fields, arguments and union members that reference them, are dropped as well.
+
+`drop` removes chosen members from what is served ("Order.isOnHold", "OrderStatus.ARCHIVED",
+"OrderFilter.updatedAt"): how a Centra that changed its API looks to the client. It only ever
+removes; a name the schema lacks is an error.
 """
 
 from __future__ import annotations
@@ -116,10 +120,36 @@ def _prune(document: DocumentNode) -> DocumentNode:
             return ast.DocumentNode(definitions=tuple(defs))
 
 
-def load_schema(strict: bool, path: Path = SDL_PATH) -> GraphQLSchema:
+def _drop(document: DocumentNode, members: tuple[str, ...]) -> DocumentNode:
+    """The document without the named `Type.member`s (fields, input fields, enum values)."""
+    wanted: dict[str, set[str]] = {}
+    for member in members:
+        type_name, dot, name = member.partition(".")
+        if not dot or not type_name or not name:
+            raise ValueError(f"cannot drop {member!r}: name a member as Type.member, e.g. Order.isOnHold")
+        wanted.setdefault(type_name, set()).add(name)
+    found: set[str] = set()
+    for d in document.definitions:
+        names = wanted.get(getattr(getattr(d, "name", None), "value", None))
+        if not names:
+            continue
+        attr = "values" if isinstance(d, ast.EnumTypeDefinitionNode) else "fields"
+        kept = [m for m in getattr(d, attr, None) or () if m.name.value not in names]
+        found.update(f"{d.name.value}.{m.name.value}" for m in getattr(d, attr) or () if m.name.value in names)
+        setattr(d, attr, tuple(kept))
+    missing = sorted(set(members) - found)
+    if missing:
+        raise ValueError(f"cannot drop {', '.join(missing)}: the served schema has no such member")
+    return document
+
+
+def load_schema(strict: bool, path: Path = SDL_PATH, drop: tuple[str, ...] = ()) -> GraphQLSchema:
     """Build the served schema; strict=True serves only what the file does not mark plain `# unconfirmed`.
-    `path` names another SDL file in the same notation (tests read the public reference with it)."""
+    `path` names another SDL file in the same notation (tests read the public reference with it);
+    `drop` names members to leave out (see the module docstring)."""
     document = parse(sdl_text(strict, path), no_location=True)
-    if strict:
+    if drop:
+        document = _drop(document, tuple(drop))
+    if strict or drop:
         document = _prune(document)
     return build_ast_schema(document)

@@ -29,6 +29,7 @@ class SandboxConfig:
     seed: int = 7
     scale: str = "small"
     strict: bool = False
+    drop_fields: tuple[str, ...] = ()  # members left out of the served schema, e.g. ("Order.isOnHold",)
     tokens: tuple[Token, ...] | None = None
     tier: str | Tier | None = "growth"
     time_scale: float = 1.0

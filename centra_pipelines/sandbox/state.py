@@ -43,13 +43,14 @@ def _format_error(error: GraphQLError, default_category: str) -> dict:
 class Sandbox:
     """A seeded Centra brand you can query with GraphQL and move forward in time."""
 
-    def __init__(self, seed: int = 7, scale: str = "small", strict: bool = False, now: datetime | None = None):
+    def __init__(self, seed: int = 7, scale: str = "small", strict: bool = False, now: datetime | None = None,
+                 drop_fields: tuple[str, ...] = ()):
         self.seed = seed
         self.scale = scale
         self.strict = strict
         self.now = (now or ANCHOR).astimezone(timezone.utc)
         self.catalog = gen.generate(seed, scale, self.now, strict=strict)
-        self.schema: GraphQLSchema = served_schema(strict)
+        self.schema: GraphQLSchema = served_schema(strict, tuple(drop_fields))
         self.events = EventQueues()
         self.stats: dict[str, int] = {"queries": 0, "mutations": 0, "advanced_minutes": 0}
 

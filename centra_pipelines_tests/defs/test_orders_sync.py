@@ -146,6 +146,9 @@ def test_sync_equals_the_sandbox_truth(sandbox_server, warehouse_url, dagster_in
     checks = _checks(runs["orders_daily_job"])
     for name in ("mapping_completeness", "currency_consistency", "totals", "row_count_reconciliation"):
         assert checks[("orders", name)].passed, name
+    # the sandbox reports discounts as positive amounts: the totals check says which sign it saw
+    signs = checks[("orders", "totals")].metadata["discount_signs_seen"].value
+    assert list(signs) == ["positive"] and signs["positive"] > 0
     assert not checks[("orders", "contract")].passed  # null-country orders quarantined (WARN)
     assert checks[("returns", "row_count_reconciliation")].passed
     assert _checks(runs["customers_daily_job"])[("customers", "row_count_reconciliation")].passed

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from centra_pipelines.mapping.config import load_mapping
-from centra_pipelines.mapping.money import (quantum, to_base_money, to_base_money_series, to_money, to_money_series,
-                                            totals_consistent)
+from centra_pipelines.mapping.money import (discount_sign, quantum, to_base_money, to_base_money_series, to_money,
+                                            to_money_series, totals_consistent)
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +86,13 @@ def test_totals_consistent_within_one_minor_unit(mapping):
     assert totals_consistent("748.50", "49", "0", "74.85", "722.66", "SEK", mapping)  # one öre of rounding
     assert not totals_consistent("748.50", "49", "0", "74.85", "722.67", "SEK", mapping)
     assert not totals_consistent([499.0, 249.5], 49.0, 0, 0, 722.65, "SEK", mapping)  # discount missing
+
+
+def test_totals_accept_discounts_of_either_sign_and_say_which(mapping):
+    # The public schema does not say whether totals.discounts is reported positive or negative.
+    assert totals_consistent([499.0, 249.5], 49.0, 0, -74.85, 722.65, "SEK", mapping)
+    assert not totals_consistent([499.0, 249.5], 49.0, 0, -74.85, 872.35, "SEK", mapping)  # not added
+    assert [discount_sign(v) for v in (74.85, "-74.85", 0)] == ["positive", "negative", None]
 
 
 def test_totals_consistent_in_jpy_uses_whole_yen(mapping):

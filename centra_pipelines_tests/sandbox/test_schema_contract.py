@@ -60,3 +60,38 @@ def test_strict_form_drops_what_no_source_confirms(reference):
     assert "updatedAt" in full.type_map["ProductFilter"].fields
     assert "ProductFilter" not in strict.type_map or "updatedAt" not in strict.type_map["ProductFilter"].fields
     assert "updatedAt" in strict.type_map["OrderFilter"].fields  # confirmed: orders(where: {updatedAt})
+
+
+def test_drop_fields_serves_the_reference_minus_exactly_those_members(make_sandbox, reference):
+    from centra_pipelines.centra.served_schema import served_members
+
+    server = make_sandbox(drop_fields=("Order.isOnHold", "OrderStatus.INCOMPLETE", "OrderFilter.isOnHold"))
+    response = httpx.post(server.url, json={"query": queries.SCHEMA}, headers={"Authorization": "Bearer sandbox"},
+                          timeout=30)
+    served = served_members(graphql.build_client_schema(response.json()["data"]))
+    full = served_members(graphql.build_schema(reference.read_text(encoding="utf-8")))
+    assert served <= full  # never adds anything
+    assert full - served == {"Order.isOnHold", "OrderStatus.INCOMPLETE", "OrderFilter.isOnHold"}
+
+
+def test_drop_fields_refuses_a_member_the_schema_lacks():
+    import argparse
+
+    from centra_pipelines.sandbox.cli import add_sandbox_commands, config_from_args
+
+    parser = argparse.ArgumentParser()
+    add_sandbox_commands(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["sandbox", "serve", "--drop-fields", "Order.isOnHold,Order.noSuchField"])
+    with pytest.raises(SystemExit, match="cannot drop Order.noSuchField: the served schema has no such member"):
+        config_from_args(args)
+    args = parser.parse_args(["sandbox", "serve", "--drop-fields", "Order.isOnHold, OrderStatus.ARCHIVED"])
+    assert config_from_args(args).drop_fields == ("Order.isOnHold", "OrderStatus.ARCHIVED")
+
+
+def test_documents_use_fields_arguments_and_literal_input_fields():
+    from centra_pipelines.centra.served_schema import used_members
+
+    used = used_members()
+    assert {"Order.isOnHold", "Order.lines(includeFullyCancelled)", "OrderFilter"} <= used["ORDERS_PAGE"]
+    assert "CurrencyFilter.isBase" in used["BASE_CURRENCY"]  # an input field written in the document
+    assert set(used) == set(queries.all_documents())

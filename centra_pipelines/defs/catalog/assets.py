@@ -111,6 +111,9 @@ def displays_and_prices(context: dg.AssetExecutionContext, centra: CentraResourc
         writer = StreamWriter(wh, "displays", context.partition_key, [DISPLAYS, PRICES])
         plan = client.capabilities().plan("displays")
         cursor = next_run_cursor(writer.cursor(), plan.mode, context.log)
+        context.log.info(f"displays of market {market_id}: {plan.mode} pull ({plan.reason})"
+                         + (f"; changes between pulls via the {plan.event_object_type} event queue"
+                            if plan.event_object_type else ""))
         for page in client.pages("displays", cursor=cursor, where={"marketId": [market_id]}):
             writer.write(flatten.displays_and_prices(page.rows, market_id), {"displays": page.cursor.to_json()})
             context.log.info(f"displays of market {market_id}: page {page.number} committed")

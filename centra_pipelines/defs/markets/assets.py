@@ -4,19 +4,17 @@ Small lists, pulled whole on every run. `markets` and `warehouses` apply the con
 and keep the `market` and `warehouse` dynamic partitions equal to it.
 """
 
-
-import os
-
 import dagster as dg
 from pydantic import Field
 
+from centra_pipelines import config as settings
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
 from centra_pipelines.defs.loading import StreamWriter, Table
 from centra_pipelines.defs.markets.partitions import market_partitions, sync_partitions, warehouse_partitions
 from centra_pipelines.defs.pulls import KINDS, POOL, pull_all, reference_asset
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.mapping import flatten
-from centra_pipelines.mapping.markets import MarketSelection, MarketSelectionError, select_markets
+from centra_pipelines.mapping.markets import MarketSelection, MarketSelectionError, select_markets, select_warehouses
 from centra_pipelines.schemas import catalog as contracts
 from centra_pipelines.warehouse import model
 
@@ -29,10 +27,6 @@ WAREHOUSES = Table(model.WAREHOUSES, contracts.Warehouses)
 CURRENCIES = Table(model.CURRENCIES, contracts.Currencies)
 LANGUAGES = Table(model.LANGUAGES, contracts.Languages)
 COUNTRIES = Table(model.COUNTRIES, contracts.Countries)
-
-
-def _env_list(name: str) -> list[str]:
-    return [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
 
 
 stores = reference_asset(STORES, "stores", flatten.stores, group=GROUP,
@@ -64,8 +58,8 @@ def markets(context: dg.AssetExecutionContext, config: MarketSelectionConfig, ce
     `is_active` / `looks_like_test` as judged from Centra's data. The selected markets are the
     `market` partitions of prices and displays. Full pull each run."""
     selection = MarketSelection(
-        stores=tuple(config.stores if config.stores is not None else _env_list("CENTRA_STORES")),
-        markets=tuple(config.markets if config.markets is not None else _env_list("CENTRA_MARKETS")),
+        stores=tuple(config.stores if config.stores is not None else settings.list_value("CENTRA_STORES")),
+        markets=tuple(config.markets if config.markets is not None else settings.list_value("CENTRA_MARKETS")),
         allow_inactive=config.allow_inactive, allow_test=config.allow_test,
     )
     with centra.get_client() as client, warehouse.connect() as wh:
@@ -96,18 +90,13 @@ def warehouses(context: dg.AssetExecutionContext, config: WarehouseSelectionConf
                warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Centra warehouses; the selected ones (default: every ACTIVE warehouse) are the `warehouse`
     partitions of stock_levels. Full pull each run."""
-    wanted = {w.casefold() for w in (config.warehouses if config.warehouses is not None
-                                     else _env_list("CENTRA_WAREHOUSES"))}
+    wanted = config.warehouses if config.warehouses is not None else settings.list_value("CENTRA_WAREHOUSES")
     with centra.get_client() as client, warehouse.connect() as wh:
         rows = pull_all(client, "warehouses")
-        if wanted:
-            unknown = wanted - {str(r["id"]) for r in rows} - {r["name"].casefold() for r in rows}
-            if unknown:
-                raise dg.Failure(description=f"warehouse selection names warehouses Centra does not have: "
-                                             f"{', '.join(sorted(unknown))}")
-            chosen = [r["id"] for r in rows if str(r["id"]) in wanted or r["name"].casefold() in wanted]
-        else:
-            chosen = [r["id"] for r in rows if r.get("status") in (None, "ACTIVE")]
+        try:
+            chosen = select_warehouses(rows, wanted).ids
+        except MarketSelectionError as error:
+            raise dg.Failure(description=str(error)) from None
         writer = StreamWriter(wh, "warehouses", None, [WAREHOUSES])
         writer.write({"warehouses": flatten.warehouses(rows, set(chosen))})
         changes = sync_partitions(context.instance, warehouse_partitions, [str(i) for i in sorted(chosen)])

@@ -6,7 +6,8 @@ re-reads the mapping's `lookback_days` before its first day. Money is stored in 
 with its minor units plus the base-currency amount; all times are UTC; statuses are mapped by the
 mapping file. Checks computed on the rows of the run: contracts, mapping_completeness,
 currency_consistency (order currency = its pricelist's) and totals (lines + shipping + handling −
-discounts = grand total within one minor unit).
+discounts = grand total within one minor unit; the discount is taken off whichever sign Centra
+reports it with, since the public schema does not say, and the signs seen are in the metadata).
 """
 
 
@@ -22,7 +23,7 @@ from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.defs.windows import BACKFILL, daily_partitions, mapping_or_fail, pull_window, run_window
 from centra_pipelines.mapping import Mapping
 from centra_pipelines.mapping import orders_rows
-from centra_pipelines.mapping.money import totals_consistent
+from centra_pipelines.mapping.money import discount_sign, totals_consistent
 from centra_pipelines.schemas import orders as contracts
 from centra_pipelines.warehouse import model
 
@@ -73,7 +74,7 @@ def pricelist_currencies(wh) -> dict[int, str] | None:
 
 
 def _check_page(frames: dict[str, pd.DataFrame], mapping: Mapping, pricelists: dict[int, str] | None,
-                wrong_currency: list[dict], wrong_totals: list[dict]) -> None:
+                wrong_currency: list[dict], wrong_totals: list[dict], signs: dict[str, int]) -> None:
     orders, lines = frames["orders"], frames["order_lines"]
     by_order = lines.groupby("order_id")["line_value"].apply(list).to_dict() if len(lines) else {}
     for o in orders.itertuples(index=False):
@@ -86,6 +87,8 @@ def _check_page(frames: dict[str, pd.DataFrame], mapping: Mapping, pricelists: d
         parts = [o.shipping, o.handling, o.discounts, o.grand_total, *by_order.get(o.id, [])]
         if o.currency not in mapping.currencies or any(p is None for p in parts):
             continue
+        if (sign := discount_sign(o.discounts)) is not None:
+            signs[sign] = signs.get(sign, 0) + 1
         if not totals_consistent(by_order.get(o.id, []), o.shipping, o.handling, o.discounts, o.grand_total,
                                  o.currency, mapping):
             wrong_totals.append({"order": int(o.number), "currency": o.currency, "grand_total": str(o.grand_total),
@@ -112,7 +115,7 @@ def _check_page(frames: dict[str, pd.DataFrame], mapping: Mapping, pricelists: d
                  dg.AssetCheckSpec(CURRENCY_CONSISTENCY, asset="orders", blocking=False,
                                    description="Each order's currency is its pricelist's currency."),
                  dg.AssetCheckSpec(TOTALS, asset="orders", blocking=False,
-                                   description="lines + shipping + handling − discounts = grand total, within one "
+                                   description="lines + shipping + handling − discounts (either sign) = grand total, within one "
                                                "minor unit of the order currency.")],
     partitions_def=daily_partitions,
     backfill_policy=BACKFILL,
@@ -130,12 +133,13 @@ def order_windows(context: dg.AssetExecutionContext, config: WindowConfig, centr
         gaps: dict[str, set[str]] = {"orders": set(), "shipments": set()}
         wrong_currency: list[dict] = []
         wrong_totals: list[dict] = []
+        signs: dict[str, int] = {}  # orders by the sign their totals.discounts had
         checked = [0]
 
         def on_page(rows: list[dict], frames: dict[str, pd.DataFrame]) -> None:
             gaps["orders"].update(orders_rows.mapping_gaps("orders", rows, frames["orders"], mapping))
             gaps["shipments"].update(orders_rows.mapping_gaps("shipments", rows, frames["shipments"], mapping))
-            _check_page(frames, mapping, pricelists, wrong_currency, wrong_totals)
+            _check_page(frames, mapping, pricelists, wrong_currency, wrong_totals, signs)
             checked[0] += len(frames["orders"])
 
         pulled = pull_window(context, client, writer, "orders", "updatedAt", start, end,
@@ -155,6 +159,7 @@ def order_windows(context: dg.AssetExecutionContext, config: WindowConfig, centr
                 dg.AssetCheckResult(asset_key="orders", check_name=TOTALS, passed=not wrong_totals,
                                     severity=dg.AssetCheckSeverity.ERROR,
                                     metadata={"orders_checked": checked[0], "orders_off": len(wrong_totals),
+                                              "discount_signs_seen": dg.MetadataValue.json(signs),
                                               "first_failures": dg.MetadataValue.json(wrong_totals[:FIRST_CASES])}),
             ],
             "shipments": [completeness_result("shipments", gaps["shipments"])],

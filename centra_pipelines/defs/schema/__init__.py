@@ -1,0 +1,1 @@
+"""Centra's served schema as an asset, with drift checks (centra_schema)."""
