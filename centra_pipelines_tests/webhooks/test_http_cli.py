@@ -26,13 +26,15 @@ def _parse(argv):
 
 def test_flags_and_environment_become_the_settings(tmp_path):
     args = _parse(["--landing", str(tmp_path), "--tolerance", "60", "--allow", "10.0.0.0/8", "--allow", "::1",
-                   "--trust-proxy", "127.0.0.1", "--max-bytes", "4096", "--port", "9999"])
+                   "--trust-proxy", "127.0.0.1", "--max-bytes", "4096", "--port", "9999",
+                   "--max-connections", "50", "--max-connections-per-client", "7"])
     assert args.handler is run_serve and args.port == 9999
     settings = settings_from_args(args, environ={"CENTRA_WEBHOOK_SECRET": " new-one , old-one ,"})
     assert settings.secrets == ("new-one", "old-one")
     assert (settings.landing, settings.tolerance_seconds, settings.max_body_bytes) == (tmp_path, 60.0, 4096)
     assert settings.allow == (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("::1/128"))
     assert settings.trusted_proxies == (ipaddress.ip_network("127.0.0.1/32"),)
+    assert (settings.limits.max_connections, settings.limits.max_connections_per_client) == (50, 7)
     assert "new-one" not in repr(settings)
 
 
@@ -48,6 +50,7 @@ def test_default_allow_list_is_loopback_only(tmp_path):
     (["--allow", "10.0.0.300/8"], {"CENTRA_WEBHOOK_SECRET": "s"}, "not an IP address or CIDR: '10.0.0.300/8'"),
     (["--tolerance", "0"], {"CENTRA_WEBHOOK_SECRET": "s"}, "tolerance_seconds must be positive"),
     (["--max-bytes", "0"], {"CENTRA_WEBHOOK_SECRET": "s"}, "max_body_bytes must be positive"),
+    (["--max-connections-per-client", "0"], {"CENTRA_WEBHOOK_SECRET": "s"}, "max_connections_per_client must be positive"),
 ])
 def test_bad_settings_are_refused_with_a_message(tmp_path, argv, environ, message):
     with pytest.raises(SystemExit, match=message):
