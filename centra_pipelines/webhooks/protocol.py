@@ -8,14 +8,18 @@ Its httptools protocol has no limit on the request line, header size or count, a
 headers or body: httptools buffers a header value until it ends, so one 200 MB header is held
 whole, and a request sent one byte at a time keeps its connection for ever. This subclass adds:
 
-- at connect: more than `max_connections` open in this worker, or more than
-  `max_connections_per_client` from one peer address: 503 and close;
+- at connect: a peer already holding `max_connections_per_client`: 503 and close. A worker holding
+  `max_connections` drops a connection waiting for a request head (408; see `_Book` for which) to
+  admit the new one; only when every connection is in a request is the new one refused (503);
 - request line over `max_request_line_bytes`: 414; headers over `max_header_bytes` (counted as the
   bytes arrive, before httptools has finished one) or more than `max_headers`: 431;
 - headers not complete `header_timeout_seconds` after the connection or request began, or the
-  body not complete `body_timeout_seconds` after the headers: 408 (unless a response has started).
+  body not complete `body_timeout_seconds` after the headers: 408 (unless a response has started;
+  a connection on which nothing of a request arrived is closed without an answer).
 
-Every refusal answers with `Connection: close` and closes. Limits come from `ReceiverConfig.limits`.
+Every refusal answers with `Connection: close` and closes (uvicorn's own `limit_concurrency` is not
+used: it would count connections this protocol has already accounted for). Limits come from
+`ReceiverConfig.limits`.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import asyncio
 import json
 import logging
 import weakref
-from collections import Counter
+from collections import Counter, OrderedDict
 
 import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
@@ -33,9 +37,39 @@ from .settings import ConnectionLimits
 
 log = logging.getLogger("centra_pipelines.webhooks.app")
 
-# Open connections per peer address, per server (one uvicorn server per worker; tests run several
-# servers in one process, so the count is kept per server).
-_PEERS: "weakref.WeakKeyDictionary[object, Counter[str]]" = weakref.WeakKeyDictionary()
+# After refusing a request still arriving, read and drop up to this much of it before closing, so
+# the answer reaches the caller instead of being lost to the reset a close with unread data causes.
+LINGER_SECONDS = 2.0
+LINGER_BYTES = 4 * 1024 * 1024
+
+
+class _Book:
+    """One server's (one worker's) connections: how many each peer has open, how many are admitted,
+    and which are waiting for a request head — the ones dropped to make room when the worker is
+    full, so half-sent requests cannot crowd out callers that send. First to go are connections that
+    never completed a request (`fresh`), then idle keep-alive ones (`idle`); in each the longest
+    waiting first (a trickle of bytes does not renew a place: the wait counts from the connection or
+    the last answer)."""
+
+    def __init__(self):
+        self.peers: Counter[str] = Counter()
+        self.admitted = 0
+        self.fresh: OrderedDict[GuardedHttpToolsProtocol, None] = OrderedDict()
+        self.idle: OrderedDict[GuardedHttpToolsProtocol, None] = OrderedDict()
+
+    def longest_waiting(self) -> "GuardedHttpToolsProtocol | None":
+        for waiting in (self.fresh, self.idle):
+            if waiting:
+                return next(iter(waiting))
+        return None
+
+    def not_waiting(self, protocol: "GuardedHttpToolsProtocol") -> None:
+        self.fresh.pop(protocol, None)
+        self.idle.pop(protocol, None)
+
+
+# Tests run several servers in one process: one book per server.
+_BOOKS: "weakref.WeakKeyDictionary[object, _Book]" = weakref.WeakKeyDictionary()
 
 
 class _Refusal(Exception):
@@ -46,10 +80,12 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def __init__(self, config, server_state, app_state, _loop=None):
         super().__init__(config, server_state, app_state, _loop)
         self.limits: ConnectionLimits = getattr(config, "limits", None) or ConnectionLimits()
-        self._peers = _PEERS.setdefault(server_state, Counter())
-        self._peer: str | None = None  # counted in _peers while open
+        self._book = _BOOKS.setdefault(server_state, _Book())
+        self._peer = "unknown"
+        self._admitted = False  # counted in the book
         self._deadline: asyncio.TimerHandle | None = None
         self._refusal: tuple[int, str, str] | None = None  # (status, public text, reason for the log)
+        self._lingering = -1  # bytes dropped after a refusal (-1: not refused)
         self._in_head = True  # between the end of one request's headers and the next's
         self._head_bytes = 0  # bytes received while in the head
         self._url_bytes = 0
@@ -58,29 +94,47 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
-        peer = self.client[0] if self.client else "unknown"
-        self._peer = peer
-        self._peers[peer] += 1
-        if len(self.connections) > self.limits.max_connections:
-            self._refuse(503, "too many connections",
-                         f"{len(self.connections)} connections open, over the limit of {self.limits.max_connections}")
-        elif self._peers[peer] > self.limits.max_connections_per_client:
-            self._refuse(503, "too many connections",
-                         f"{self._peers[peer]} connections open from {peer}, over the per-client limit of "
-                         f"{self.limits.max_connections_per_client}")
-        else:
-            self._arm(self.limits.header_timeout_seconds, "headers")
+        book, limits = self._book, self.limits
+        self._peer = self.client[0] if self.client else "unknown"
+        if book.peers[self._peer] >= limits.max_connections_per_client:
+            self._refuse(503, "too many connections", f"{book.peers[self._peer]} connections open from "
+                         f"{self._peer}, the per-caller limit of {limits.max_connections_per_client}")
+            return
+        if book.admitted >= limits.max_connections:
+            oldest = book.longest_waiting()
+            if oldest is None:
+                self._refuse(503, "too many connections",
+                             f"{book.admitted} connections busy, the limit of {limits.max_connections}")
+                return
+            oldest._refuse(408, "request timeout",
+                           f"dropped while waiting for a request: the worker is at its limit of "
+                           f"{limits.max_connections} connections")
+        book.peers[self._peer] += 1
+        book.admitted += 1
+        book.fresh[self] = None
+        self._admitted = True
+        self._arm(limits.header_timeout_seconds, "headers")
 
     def connection_lost(self, exc) -> None:
         self._disarm()
-        if self._peer is not None:
-            self._peers[self._peer] -= 1
-            if self._peers[self._peer] <= 0:
-                del self._peers[self._peer]
-            self._peer = None
+        self._release()
         super().connection_lost(exc)
 
+    def _release(self) -> None:
+        if self._admitted:
+            self._admitted = False
+            self._book.peers[self._peer] -= 1
+            if self._book.peers[self._peer] <= 0:
+                del self._book.peers[self._peer]
+            self._book.admitted -= 1
+            self._book.not_waiting(self)
+
     def data_received(self, data: bytes) -> None:
+        if self._lingering >= 0:
+            self._lingering += len(data)
+            if self._lingering > LINGER_BYTES:
+                self.transport.close()
+            return
         if self.transport.is_closing():
             return  # refused: nothing more is parsed
         self._unset_keepalive_if_required()
@@ -95,12 +149,17 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         except httptools.HttpParserError as exc:
             if self._refusal is None:
                 self._refusal = (400, "invalid HTTP request", f"unparsable HTTP request: {exc}")
-            self._refuse(*self._refusal)
+            self._refuse(*self._refusal, linger=True)
             return
         # httptools keeps a header it is still reading in its own buffer: count what arrived.
         if self._in_head and self._head_bytes > self.limits.max_request_line_bytes + self.limits.max_header_bytes:
             self._refuse(431, "request headers too large",
-                         f"over {self._head_bytes} bytes of request head without its end")
+                         f"over {self._head_bytes} bytes of request head without its end", linger=True)
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if self._admitted and not self.transport.is_closing():
+            self._book.idle[self] = None  # until the next request's head arrives
 
     # Parser callbacks
 
@@ -128,6 +187,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
+        self._book.not_waiting(self)  # a request to answer: no longer dropped for room
         self._in_head = False
         self._head_bytes = 0
         self._arm(self.limits.body_timeout_seconds, "body")
@@ -158,14 +218,19 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         # The app, if it is waiting for the body, sees a disconnect and answers nothing more.
         self._refuse(408, "request timeout", f"request {phase} not received within {seconds:g} s")
 
-    def _refuse(self, status: int, public: str, reason: str) -> None:
-        """Answer `status` (unless a response has started) and close the connection."""
+    def _refuse(self, status: int, public: str, reason: str, *, linger: bool = False) -> None:
+        """Answer `status` (unless a response has started) and close the connection; with `linger`,
+        after reading and dropping what the caller is still sending (up to LINGER_BYTES/SECONDS)."""
         self._disarm()
-        if self.transport.is_closing():
+        self._release()
+        if self.transport.is_closing() or self._lingering >= 0:
             return
-        peer = self.client[0] if self.client else "unknown"
-        log.warning("connection from %s refused with %d: %s", peer, status, reason)
-        if self._in_head:  # between requests: answer unless the previous response is still going out
+        log.warning("connection from %s refused with %d: %s", self._peer, status, reason)
+        if status == 408 and self._in_head and self._head_bytes == 0:
+            # Nothing of a request arrived: close as at the end of keep-alive, without an answer a
+            # client could take for the answer to the request it is just starting to send.
+            answer = False
+        elif self._in_head:  # between requests: answer unless the previous response is still going out
             answer = self.cycle is None or self.cycle.response_complete
         else:  # inside a request: answer unless the app already has
             answer = self.cycle is not None and not self.cycle.response_started
@@ -174,4 +239,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.write(b"".join([
                 STATUS_LINE[status], b"content-type: application/json\r\n",
                 b"content-length: ", str(len(body)).encode(), b"\r\n", b"connection: close\r\n\r\n", body]))
+        if linger and answer and self.transport.can_write_eof():
+            self.transport.write_eof()
+            self._lingering = 0
+            self._deadline = self.loop.call_later(LINGER_SECONDS, self.transport.close)
+            return
         self.transport.close()

@@ -34,7 +34,7 @@ def uvicorn_config(app, limits: ConnectionLimits, **options) -> ReceiverConfig:
     options.setdefault("log_level", "warning")
     return ReceiverConfig(app, limits=limits, http=GuardedHttpToolsProtocol, ws="none", proxy_headers=False,
                           server_header=False, access_log=False, lifespan="off", timeout_graceful_shutdown=1,
-                          limit_concurrency=limits.max_connections, **options)
+                          **options)
 
 
 class ReceiverServer:

@@ -87,13 +87,16 @@ def test_endless_header_is_refused_while_it_arrives_not_buffered_whole(receiver)
     assert status == 431
 
 
-@pytest.mark.parametrize("sent", ["", HEAD, HEAD + "Content-Type: application/json"])
-def test_connection_that_never_completes_its_headers_is_closed_with_408(receiver, sent):
+@pytest.mark.parametrize("sent, status", [("", None), ("POST", 408), (HEAD, 408),
+                                          (HEAD + "Content-Type: application/json", 408)])
+def test_connection_that_never_completes_its_headers_is_closed_with_408(receiver, sent, status):
     sock = connect(receiver)
     sock.sendall(sent.encode())
     started = time.monotonic()
-    status, _ = answer(sock)
-    assert status == 408
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    assert (int(data[9:12]) if data else None) == status  # nothing sent, nothing answered: just closed
     assert time.monotonic() - started < 5  # closed by the 0.5 s timeout, not by the test's 10 s
     assert listing(receiver.settings.landing) == ["incoming"]
 
@@ -109,19 +112,69 @@ def test_signed_call_whose_body_stops_arriving_is_closed_with_408_and_lands_noth
     assert valid_call_lands(receiver)
 
 
-def test_connection_flood_is_capped_per_client_and_in_total_and_valid_calls_still_land(receiver):
-    held = [connect(receiver, "127.0.0.2") for _ in range(4)]  # the per-client cap, idle
-    extra = connect(receiver, "127.0.0.2")
-    assert answer(extra)[0] == 503  # refused at once, before its timeout
-    assert valid_call_lands(receiver)  # another caller is unaffected
-    held += [connect(receiver, f"127.0.0.{3 + i // 4}") for i in range(8)]  # 12 open in total: the cap
-    over = connect(receiver, "127.0.0.9")
-    assert answer(over)[0] == 503
-    for sock in held:
+@pytest.fixture
+def small_receiver(make_receiver):
+    """At most 12 connections, 4 per caller; timeouts long enough not to act during the test."""
+    return make_receiver(clock=lambda: NOW, limits=ConnectionLimits(
+        header_timeout_seconds=30, body_timeout_seconds=30, max_connections=12, max_connections_per_client=4))
+
+
+def callers(count: int):
+    """Loopback source addresses 127.0.0.2 and up, 4 connections each."""
+    return [f"127.0.0.{2 + i // 4}" for i in range(count)]
+
+
+def test_connections_over_the_per_caller_limit_are_refused_503_and_others_still_land(small_receiver):
+    held = [connect(small_receiver, "127.0.0.2") for _ in range(4)]
+    extra = connect(small_receiver, "127.0.0.2")
+    assert answer(extra)[0] == 503  # at once, long before any timeout
+    assert valid_call_lands(small_receiver)
+    held[0].close()
+    time.sleep(0.2)
+    replacement = connect(small_receiver, "127.0.0.2")  # a slot of that caller is free again
+    replacement.sendall(signed_request(encode_payload(EVENTS), Connection="close"))
+    assert answer(replacement)[0] == 200
+    for sock in held[1:]:
         sock.close()
+
+
+def test_full_worker_drops_the_longest_waiting_half_sent_request_never_an_idle_caller_first(small_receiver):
+    idle = []
+    for source in callers(12):  # the worker is full of half-sent requests
+        idle.append(connect(small_receiver, source))
+        idle[-1].sendall(HEAD.encode())
+        time.sleep(0.01)
+    idle[0].sendall(b"X-Trickle: 1\r\n")  # a trickle of bytes does not renew its place
     time.sleep(0.1)
-    assert valid_call_lands(receiver)
-    assert len(list((receiver.settings.landing / "incoming").glob("*.json"))) == 2
+    assert valid_call_lands(small_receiver)  # admitted by dropping the longest waiting
+    assert answer(idle[0])[0] == 408
+    idle.append(connect(small_receiver, "127.0.0.9"))  # the valid call's slot is free again: one more fills it
+    time.sleep(0.1)
+    with httpx.Client() as client:  # a kept-alive caller's connection takes the next longest waiting
+        body = encode_payload(EVENTS)
+        assert client.post(small_receiver.url, content=body, headers=signed_headers(body)).status_code == 200
+        assert answer(idle[1])[0] == 408
+        time.sleep(0.1)
+        # Idle between its calls, the caller waited longer than the half-sent requests opened after
+        # idle[1], but having completed a request, it goes after all of them.
+        idle += [connect(small_receiver, "127.0.0.10") for _ in range(2)]
+        assert [answer(idle[2])[0], answer(idle[3])[0]] == [408, 408]
+        assert client.post(small_receiver.url, content=body, headers=signed_headers(body)).status_code == 200
+    for sock in idle[4:]:
+        sock.close()
+
+
+def test_full_worker_of_requests_in_progress_refuses_new_connections_503(small_receiver):
+    request = signed_request(encode_payload(EVENTS), Connection="close")
+    busy = [connect(small_receiver, source) for source in callers(12)]
+    for sock in busy:
+        sock.sendall(request[:-10])  # in a request: never dropped for room
+    time.sleep(0.2)
+    assert answer(connect(small_receiver, "127.0.0.9"))[0] == 503
+    for sock in busy:
+        sock.sendall(request[-10:])
+    assert [answer(sock)[0] for sock in busy] == [200] * 12  # answered once complete
+    assert len(list((small_receiver.settings.landing / "incoming").glob("*.json"))) == 12
 
 
 def nested(levels: int) -> dict:
