@@ -14,6 +14,8 @@ from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
+from centra_pipelines.redaction import redact_url
+
 
 def add_sync_command(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("sync", help="run a full sync (the main job) and print a summary",
@@ -40,7 +42,7 @@ def run_sync(args: argparse.Namespace) -> int:
             print(f"Centra: the sandbox (seed {args.seed}, scale {args.scale}, tier {args.tier}) at {server.url}")
         else:
             until = None
-            print(f"Centra: {os.environ['CENTRA_API_URL']}")
+            print(f"Centra: {redact_url(os.environ['CENTRA_API_URL'])}")
         import dagster as dg
 
         from centra_pipelines.definitions import defs
