@@ -23,7 +23,6 @@ import json
 import os
 import resource
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -243,7 +242,8 @@ async def valid_calls(port: int, stop: asyncio.Event, latencies: list[float], fa
                 reader, writer = await open_from("127.0.0.1", port)
             writer.write(request)
             answer = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
-            length = next(int(line[15:]) for line in answer.split(b"\r\n") if line.lower().startswith(b"content-length:"))
+            length = next(int(line[15:]) for line in answer.split(b"\r\n")
+                          if line.lower().startswith(b"content-length:"))
             await reader.readexactly(length)
             latencies.append(time.perf_counter() - started)
             if not answer.startswith(b"HTTP/1.1 200"):

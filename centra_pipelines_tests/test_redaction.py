@@ -19,7 +19,8 @@ TOKEN = "tok-secret-123456"
     (f"failed: postgresql://etl:{PG_PASSWORD}@db:5432/x?sslmode=require (timeout)",
      "failed: postgresql://etl:***@db:5432/x?sslmode=require (timeout)"),
     (f"dsn host=db password='{PG_PASSWORD}' user=x", "dsn host=db password=*** user=x"),
-    (f"https://hooks.example.com/in?channel=a&token={TOKEN}&sig=abc", "https://hooks.example.com/in?channel=a&token=***&sig=***"),
+    (f"https://hooks.example.com/in?channel=a&token={TOKEN}&sig=abc",
+     "https://hooks.example.com/in?channel=a&token=***&sig=***"),
     # Nothing to mask: left exactly as it was.
     ("https://brand.centra.com:443/graphql", "https://brand.centra.com:443/graphql"),
     ("duckdb:///data/centra.duckdb", "duckdb:///data/centra.duckdb"),

@@ -79,7 +79,8 @@ def run_serve(args: argparse.Namespace) -> int:
     print(f"webhook receiver at http://{args.host}:{args.port}{settings.path} -> {settings.incoming} "
           f"({len(settings.secrets)} secret(s), tolerance {settings.tolerance_seconds:g} s, "
           f"allow {' '.join(map(str, settings.allow))}, {args.workers} worker(s) of at most "
-          f"{settings.limits.max_connections} connections, {settings.limits.max_connections_per_client} per caller)", file=sys.stderr, flush=True)
+          f"{settings.limits.max_connections} connections, {settings.limits.max_connections_per_client} per caller)",
+          file=sys.stderr, flush=True)
     if args.workers == 1:
         uvicorn.Server(uvicorn_config(build_app(settings), settings.limits, host=args.host, port=args.port,
                                       log_level="info")).run()

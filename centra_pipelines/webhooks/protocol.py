@@ -35,7 +35,7 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from .settings import ConnectionLimits
 
-log = logging.getLogger("centra_pipelines.webhooks.app")
+log = logging.getLogger(__name__)
 
 # After refusing a request still arriving, read and drop up to this much of it before closing, so
 # the answer reaches the caller instead of being lost to the reset a close with unread data causes.
@@ -239,7 +239,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.write(b"".join([
                 STATUS_LINE[status], b"content-type: application/json\r\n",
                 b"content-length: ", str(len(body)).encode(), b"\r\n", b"connection: close\r\n\r\n", body]))
-        if linger and answer and self.transport.can_write_eof():
+        # Lingering holds a descriptor for a while: not when the worker is already full.
+        full = len(self.connections) >= self.limits.max_connections
+        if linger and answer and not full and self.transport.can_write_eof():
             self.transport.write_eof()
             self._lingering = 0
             self._deadline = self.loop.call_later(LINGER_SECONDS, self.transport.close)

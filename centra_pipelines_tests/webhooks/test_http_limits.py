@@ -60,7 +60,8 @@ def receiver(make_receiver):
 
 @pytest.mark.parametrize("case, status, head", [
     ("one header over the size limit", 431, HEAD + f"X-Pad: {'a' * 5000}\r\n\r\n"),
-    ("headers together over the size limit", 431, HEAD + "".join(f"X-{i}: {'b' * 300}\r\n" for i in range(15)) + "\r\n"),
+    ("headers together over the size limit", 431,
+     HEAD + "".join(f"X-{i}: {'b' * 300}\r\n" for i in range(15)) + "\r\n"),
     ("too many headers", 431, HEAD + "".join(f"X-{i}: c\r\n" for i in range(25)) + "\r\n"),
     ("request target over the limit", 414, f"POST /webhooks/centra?{'d' * 2000} HTTP/1.1\r\nHost: r\r\n\r\n"),
     ("not HTTP", 400, "\x16\x03\x01 hello\r\n\r\n"),
