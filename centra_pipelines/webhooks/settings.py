@@ -70,7 +70,7 @@ class ConnectionLimits:
     max_headers: int = 64  # more header lines: 431
     header_timeout_seconds: float = 10.0  # from connection (or request) start to the end of the headers: 408
     body_timeout_seconds: float = 30.0  # from the end of the headers to the end of the body: 408
-    max_connections: int = 500  # open connections per worker; more are answered 503 and closed
+    max_connections: int = 500  # per worker; when full, one waiting for its request is dropped (else 503)
     max_connections_per_client: int = 100  # per peer address per worker (a local proxy is one peer)
 
     def __post_init__(self):
