@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import resource
 import sys
 
 from .settings import DEFAULT_ALLOW, DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS, SECRET_ENV, ConnectionLimits
@@ -16,6 +17,7 @@ SERVE_OPTIONS_ENV = "CENTRA_WEBHOOK_SERVE_OPTIONS"
 SERVE_OPTIONS = ("landing", "tolerance", "allow", "trust_proxy", "max_bytes", "max_connections",
                  "max_connections_per_client")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+FILES_BESIDES_CONNECTIONS = 64  # listening socket, event loop, landing writes, imports, logs
 
 
 def add_webhook_commands(subparsers) -> None:
@@ -54,7 +56,7 @@ def settings_from_args(args: argparse.Namespace, environ: dict[str, str] | None 
     from .settings import WebhookSettings
 
     try:
-        return WebhookSettings.from_env(
+        settings = WebhookSettings.from_env(
             args.landing, environ=environ, tolerance_seconds=args.tolerance,
             allow=tuple(args.allow) if args.allow else DEFAULT_ALLOW,
             trusted_proxies=tuple(args.trust_proxy or ()), max_body_bytes=args.max_bytes,
@@ -62,6 +64,14 @@ def settings_from_args(args: argparse.Namespace, environ: dict[str, str] | None 
                                     max_connections_per_client=args.max_connections_per_client))
     except ValueError as exc:
         raise SystemExit(f"webhooks serve: {exc}") from None
+    # Past the open-file limit, accept() fails and every caller is refused, valid ones too.
+    files = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    needed = settings.limits.max_connections + FILES_BESIDES_CONNECTIONS
+    if files != resource.RLIM_INFINITY and needed > files:
+        raise SystemExit(f"webhooks serve: --max-connections {settings.limits.max_connections} needs about {needed} "
+                         f"open files per worker, over the limit of {files} (ulimit -n): raise the limit or lower "
+                         "--max-connections")
+    return settings
 
 
 def run_serve(args: argparse.Namespace) -> int:

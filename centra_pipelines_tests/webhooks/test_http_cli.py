@@ -5,6 +5,7 @@ import argparse
 import ipaddress
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -55,6 +56,19 @@ def test_default_allow_list_is_loopback_only(tmp_path):
 def test_bad_settings_are_refused_with_a_message(tmp_path, argv, environ, message):
     with pytest.raises(SystemExit, match=message):
         settings_from_args(_parse(["--landing", str(tmp_path), *argv]), environ=environ)
+
+
+def test_more_connections_than_the_open_file_limit_allows_are_refused_at_start(tmp_path):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (512, hard))
+    try:
+        args = _parse(["--landing", str(tmp_path), "--max-connections", "500"])
+        with pytest.raises(SystemExit, match="needs about 564 open files per worker, over the limit of 512"):
+            settings_from_args(args, environ={"CENTRA_WEBHOOK_SECRET": "s"})
+        args = _parse(["--landing", str(tmp_path), "--max-connections", "400"])
+        assert settings_from_args(args, environ={"CENTRA_WEBHOOK_SECRET": "s"}).limits.max_connections == 400
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
 @pytest.mark.parametrize("workers", [1, 2])
