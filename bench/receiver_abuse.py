@@ -227,8 +227,10 @@ PATTERNS = [
 
 # --- the valid caller ----------------------------------------------------------------------------
 
-async def valid_calls(port: int, stop: asyncio.Event, latencies: list[float], failures: list[str]) -> None:
-    """One signed 100-event call every VALID_INTERVAL over a keep-alive connection from 127.0.0.1."""
+async def valid_calls(port: int, stop: asyncio.Event, latencies: list[float], failures: list[str],
+                      ready=lambda: None) -> None:
+    """One signed 100-event call every VALID_INTERVAL over a keep-alive connection from 127.0.0.1;
+    `ready()` after the first answer."""
     reader = writer = None
     number = 0
     while not stop.is_set():
@@ -246,6 +248,8 @@ async def valid_calls(port: int, stop: asyncio.Event, latencies: list[float], fa
                           if line.lower().startswith(b"content-length:"))
             await reader.readexactly(length)
             latencies.append(time.perf_counter() - started)
+            if len(latencies) == 1:
+                ready()
             if not answer.startswith(b"HTTP/1.1 200"):
                 failures.append(answer[9:12].decode())
             if b"connection: close" in answer.lower():
@@ -267,7 +271,7 @@ async def valid_caller(port: int) -> None:
     asyncio.get_running_loop().add_reader(sys.stdin.fileno(), stop.set)
     latencies: list[float] = []
     failures: list[str] = []
-    await valid_calls(port, stop, latencies, failures)
+    await valid_calls(port, stop, latencies, failures, ready=lambda: print("ready", flush=True))
     print(json.dumps({"latencies": latencies, "failures": failures}))
 
 
@@ -276,6 +280,7 @@ async def run_pattern(port: int, pid: int, pattern, settle: float) -> dict:
     caller = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--valid-caller", str(port),
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    await caller.stdout.readline()  # "ready": its interpreter is up and a first call was answered
     await asyncio.sleep(settle)
     before = rss_mb(pid)
     peak = before
@@ -294,6 +299,7 @@ async def run_pattern(port: int, pid: int, pattern, settle: float) -> dict:
     sampler.cancel()
     out, _ = await caller.communicate(b"stop\n")
     valid = json.loads(out)
+    valid["latencies"] = valid["latencies"][1:]  # the first call, on a cold interpreter, waited for "ready"
     return {"statuses": statuses, "elapsed": elapsed, "rss_before": before, "rss_peak": peak,
             "rss_after": rss_mb(pid), "latencies": sorted(valid["latencies"]), "failures": valid["failures"]}
 
