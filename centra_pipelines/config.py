@@ -13,9 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from centra_pipelines.warehouse.url import redact_url
+from centra_pipelines.redaction import MASK, redact_url
 
-MASK = "***"
 
 # How a value is shown: plain as is; secret fully masked; url with its password (and, for
 # credential URLs, its path and query) masked.

@@ -14,6 +14,8 @@ from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
+from centra_pipelines.redaction import redact_url
+
 
 def add_sync_command(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("sync", help="run a full sync (the main job) and print a summary",
@@ -33,6 +35,7 @@ def run_sync(args: argparse.Namespace) -> int:
     os.environ.setdefault("DAGSTER_HOME", str(Path(".dagster_home").resolve()))
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
+        _preflight(stack, Path(os.environ["DAGSTER_HOME"]))
         if not os.environ.get("CENTRA_API_URL"):
             from centra_pipelines.sandbox.server import SandboxConfig, SandboxServer
 
@@ -43,7 +46,7 @@ def run_sync(args: argparse.Namespace) -> int:
             print(f"Centra: the sandbox (seed {args.seed}, scale {args.scale}, tier {args.tier}) at {server.url}")
         else:
             until = None
-            print(f"Centra: {os.environ['CENTRA_API_URL']}")
+            print(f"Centra: {redact_url(os.environ['CENTRA_API_URL'])}")
         import dagster as dg
 
         from centra_pipelines.definitions import defs
@@ -52,6 +55,25 @@ def run_sync(args: argparse.Namespace) -> int:
         rows = full_sync(defs, instance, until=until)
     print_summary(rows)
     return 0 if all(r["ok"] for r in rows) else 1
+
+
+def _preflight(stack: ExitStack, home: Path) -> None:
+    """Refuse, in one line and before any run, what would otherwise fail every job: a second sync on
+    the same instance (on a fresh DAGSTER_HOME both would create its tables at once and one would die
+    in SQLAlchemy; later they would only repeat each other's work), or a warehouse that cannot be
+    opened (a DuckDB file held by another program, a PostgreSQL server away)."""
+    from centra_pipelines.warehouse import WarehouseError, connect
+    from centra_pipelines.warehouse.lock import FileLock
+
+    try:
+        stack.enter_context(FileLock(
+            home / "centra-sync.lock", 0, what=f"the Dagster instance {home}",
+            advice="Another `centra-pipelines sync` is running on this instance: let it finish (a second would "
+                   "repeat its work), or give this one its own DAGSTER_HOME."))
+        with connect():
+            pass
+    except WarehouseError as exc:
+        raise SystemExit(f"sync: {exc}") from None
 
 
 def full_sync(defs, instance, until: date | None = None, since: date | None = None) -> list[dict]:

@@ -30,6 +30,7 @@ from centra_pipelines.centra.stats import Stats
 from centra_pipelines.centra.streams import STREAMS, Stream
 from centra_pipelines.centra.throttle import Throttle, parse_retry_after
 from centra_pipelines.centra.tokens import TokenSource
+from centra_pipelines.redaction import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,11 @@ class CentraClient:
         throttle: Throttle | None = None,
         page_size: int | None = None,
     ) -> None:
+        if httpx.URL(url).userinfo:
+            # httpx would send them as Basic auth in place of the token (Centra answers 401) and log
+            # them with every request line.
+            raise CentraError(f"The Centra URL {redact_url(url)} holds credentials (user:password@): the "
+                              "Integration API authenticates with the integration token only; remove them.")
         self.url = url
         self.tokens = TokenSource(token, secondary=secondary_token, token_file=token_file)
         self.throttle = throttle or Throttle(tier, share, time_scale=time_scale)
@@ -100,10 +106,10 @@ class CentraClient:
             limits=httpx.Limits(max_connections=self.max_in_flight, max_keepalive_connections=self.max_in_flight),
             headers={"Content-Type": "application/json", "Accept": "application/json"},
         )
-        log.info("Centra client for %s using the %s token", url, self.tokens.name)
+        log.info("Centra client for %s using the %s token", redact_url(url), self.tokens.name)
 
     def __repr__(self) -> str:
-        return f"CentraClient(url={self.url!r}, token_in_use={self.tokens.name!r})"
+        return f"CentraClient(url={redact_url(self.url)!r}, token_in_use={self.tokens.name!r})"
 
     def __enter__(self) -> CentraClient:
         return self
@@ -230,7 +236,7 @@ class CentraClient:
                 payload = response.json()
             except ValueError:
                 if status >= 400:
-                    raise CentraError(f"Centra answered HTTP {status} at {self.url}") from None
+                    raise CentraError(f"Centra answered HTTP {status} at {redact_url(self.url)}") from None
                 raise _Retryable("malformed response body") from None
             if not isinstance(payload, dict) or not ("data" in payload or "errors" in payload):
                 raise _Retryable("response body is not a GraphQL response")
@@ -241,7 +247,7 @@ class CentraClient:
             if payload.get("errors"):
                 raise error_from_graphql(payload["errors"])
             if status >= 400:
-                raise CentraError(f"Centra answered HTTP {status} at {self.url}")
+                raise CentraError(f"Centra answered HTTP {status} at {redact_url(self.url)}")
             return payload
 
     # --- schema and pagination ------------------------------------------------------------

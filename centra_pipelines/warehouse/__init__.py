@@ -9,7 +9,7 @@ from centra_pipelines.warehouse.errors import (
     WarehouseURLError,
 )
 from centra_pipelines.warehouse.tables import TableSpec
-from centra_pipelines.warehouse.url import DEFAULT_URL, ENV_VAR, WarehouseURL, duckdb_url, parse_url, redact_url
+from centra_pipelines.warehouse.url import DEFAULT_URL, ENV_VAR, WarehouseURL, duckdb_url, parse_url
 
 __all__ = [
     "DEFAULT_SCHEMA",
@@ -28,5 +28,4 @@ __all__ = [
     "connect",
     "duckdb_url",
     "parse_url",
-    "redact_url",
 ]

@@ -15,7 +15,7 @@ import pandas as pd
 
 from centra_pipelines.warehouse.errors import UpsertError, WarehouseConnectionError
 from centra_pipelines.warehouse.frames import cast_select, duckdb_type, prepare
-from centra_pipelines.warehouse.lock import FileLock
+from centra_pipelines.warehouse.lock import FileLock, duckdb_lock_holder
 from centra_pipelines.warehouse.url import WarehouseURL
 
 
@@ -55,6 +55,12 @@ class DuckDBEngine:
             try:
                 con = duckdb.connect(str(self.path))
             except duckdb.Error as exc:
+                holder = duckdb_lock_holder(str(exc))
+                if holder is not None:
+                    raise WarehouseConnectionError(
+                        f"The DuckDB warehouse {self.path} is held open by another program, {holder}: close "
+                        "it (a DuckDB shell, a notebook) and run again; DuckDB allows one writer process."
+                    ) from None
                 raise WarehouseConnectionError(
                     f"Cannot open the DuckDB warehouse {self.path}: {exc}. If another program (a DuckDB "
                     "shell, a notebook) has the file open, close it: DuckDB allows one writer process."

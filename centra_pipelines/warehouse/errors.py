@@ -16,7 +16,8 @@ class WarehouseConnectionError(WarehouseError):
 
 
 class WarehouseLockTimeout(WarehouseError):
-    """Another process kept the DuckDB writer lock for longer than the lock timeout."""
+    """Another process kept a lock (the DuckDB writer lock, a sync's instance lock) for longer than
+    the timeout; the message names the holder."""
 
 
 class UpsertError(WarehouseError, ValueError):

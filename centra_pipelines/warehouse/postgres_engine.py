@@ -18,7 +18,8 @@ import psycopg
 
 from centra_pipelines.warehouse.errors import UpsertError, WarehouseConnectionError
 from centra_pipelines.warehouse.frames import cast_select, prepare
-from centra_pipelines.warehouse.url import WarehouseURL, redact_url
+from centra_pipelines.redaction import redact_url
+from centra_pipelines.warehouse.url import WarehouseURL
 
 _COPY_CHUNK = 1 << 20
 _KINDS = {20: "int", 21: "int", 23: "int", 700: "float", 701: "float", 1700: "decimal", 1184: "timestamptz",

@@ -9,27 +9,23 @@ Two forms are accepted, chosen by scheme:
   spellings ``postgresql+psycopg://`` / ``postgresql+psycopg2://`` are read the same way) — passed to
   libpq as is.
 
-Passwords are masked (``***``) in everything this package prints or raises.
+Passwords are masked (``***``, `centra_pipelines.redaction`) in everything this package prints or raises.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from centra_pipelines.redaction import redact_url
 from centra_pipelines.warehouse.errors import WarehouseURLError
 
 ENV_VAR = "CENTRA_WAREHOUSE_URL"
 DEFAULT_URL = "duckdb:///data/centra.duckdb"
 
 _POSTGRES_SCHEMES = {"postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2"}
-_MASK = "***"
-# user:password@ in any scheme://… text, and password=… in query strings or libpq conninfo.
-_USERINFO_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s]*):(?P<pw>[^@\s]*)@")
-_PARAM_PASSWORD = re.compile(r"(?P<head>\bpassword\s*=\s*)(?P<pw>'[^']*'|[^&\s]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -66,12 +62,6 @@ class WarehouseURL:
 
     def __repr__(self) -> str:
         return f"WarehouseURL({self.redacted!r})"
-
-
-def redact_url(text: str) -> str:
-    """Return ``text`` with every URL password and ``password=`` parameter replaced by ``***``."""
-    text = _USERINFO_PASSWORD.sub(lambda m: f"{m['head']}:{_MASK}@", text)
-    return _PARAM_PASSWORD.sub(lambda m: f"{m['head']}{_MASK}", text)
 
 
 def url_from_env() -> str:

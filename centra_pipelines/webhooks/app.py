@@ -3,8 +3,11 @@
 Order of work for one call, cheapest refusal first and nothing parsed before it is authenticated:
 address allow-list (403), method (405), content type (415), declared size (413), signature header
 and timestamp (401), body read with a running count (413, so a chunked body cannot slip past),
-HMAC over the raw bytes against every secret (401), form/JSON parse (400), atomic landing file
-(500 if the disk fails, so Centra retries), 200. It processes nothing: the landing sensor does.
+HMAC over the raw bytes against every secret (401), form/JSON parse and nesting depth (400: a bad
+payload is never a 5xx, which would make Centra deliver it again), atomic landing file (500 if the
+disk fails, so Centra retries), 200. It processes nothing: the landing sensor does. Limits on the
+connection itself (request line, headers, timeouts, connection counts) are the protocol's
+(protocol.py): they act before this app runs.
 """
 
 from __future__ import annotations
@@ -18,11 +21,11 @@ from urllib.parse import unquote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from .landing import land_call
+from .landing import land_call, probe_writable
 from .settings import WebhookSettings, address_in, parse_address
 from .signature import SIGNATURE_HEADER, SignatureError, check_timestamp, match_secret, parse_signature_header
 
@@ -64,6 +67,13 @@ def build_app(settings: WebhookSettings) -> Starlette:
         return JSONResponse({"landed": landed})
 
     async def healthz(request: Request) -> JSONResponse:
+        # Healthy means a call would land now: the landing folder exists and takes a file.
+        try:
+            await run_in_threadpool(probe_writable, settings.incoming)
+        except OSError as exc:
+            log.error("healthz: landing folder %s is not writable: %s", settings.incoming, exc.strerror or exc)
+            return JSONResponse({"status": "failing", "reason": f"landing folder not writable: {exc.strerror or exc}"},
+                                status_code=503)
         return JSONResponse({"status": "ok"})
 
     app = Starlette(routes=[
@@ -122,7 +132,7 @@ async def _accept(request: Request, peer: str, remote: str, settings: WebhookSet
         match_secret(signature, body, settings.secrets)
     except SignatureError as exc:
         raise Refused(401, "signature refused", exc.reason) from None
-    encoding, payload = _parse_payload(media_type, body)
+    encoding, payload = _parse_payload(media_type, body, settings.max_json_depth)
     try:
         path = await run_in_threadpool(
             land_call, settings.incoming, received_at=received_at, remote_addr=remote, peer_addr=peer,
@@ -139,11 +149,14 @@ async def _read_body(request: Request, limit: int) -> bytes:
     """The raw body, refused as soon as more than `limit` bytes arrived (whatever the headers said)."""
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise Refused(413, "body too large", f"body over the {limit}-byte limit (stopped reading)")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise Refused(413, "body too large", f"body over the {limit}-byte limit (stopped reading)")
+            chunks.append(chunk)
+    except ClientDisconnect:  # gone, or closed by the protocol's body timeout (which answered 408)
+        raise Refused(408, "request timeout", f"connection closed after {size} body bytes") from None
     return b"".join(chunks)
 
 
@@ -151,23 +164,42 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _parse_json_object(text: str) -> dict:
-    value = json.loads(text, parse_constant=_reject_constant)
+def _parse_json_object(text: str, max_depth: int) -> dict:
+    try:
+        value = json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise ValueError(f"JSON nested deeper than the {max_depth}-level limit") from None
     if not isinstance(value, dict):
         raise ValueError("payload is not a JSON object")
+    if _depth_over(value, max_depth):
+        raise ValueError(f"JSON nested deeper than the {max_depth}-level limit")
     return value
 
 
-def _parse_payload(media_type: str, body: bytes) -> tuple[str, dict]:
+def _depth_over(value: Any, limit: int) -> bool:
+    """Whether objects/arrays nest more than `limit` levels (iterative: no recursion to exhaust)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def _parse_payload(media_type: str, body: bytes, max_depth: int) -> tuple[str, dict]:
     """Centra's `payload=<url-encoded JSON>` form, or the JSON object itself; both UTF-8."""
     try:
         if media_type == JSON:
-            return "json", _parse_json_object(body.decode("utf-8"))
+            return "json", _parse_json_object(body.decode("utf-8"), max_depth)
         fields = parse_form(body.decode("ascii"))
         payloads = [value for key, value in fields if key == "payload"]
         if len(payloads) != 1:
             raise ValueError(f"{len(payloads)} payload fields, expected 1")
-        return "form", _parse_json_object(payloads[0])
+        return "form", _parse_json_object(payloads[0], max_depth)
     except (ValueError, UnicodeDecodeError) as exc:
         # The message may quote the body (authenticated, not secret); keep log lines short.
         raise Refused(400, "unparsable payload", f"unparsable {media_type} body: {str(exc)[:200]}") from None

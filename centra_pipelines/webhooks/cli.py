@@ -6,15 +6,18 @@ import argparse
 import json
 import logging
 import os
+import resource
 import sys
 
-from .settings import DEFAULT_ALLOW, DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS, SECRET_ENV
+from .settings import DEFAULT_ALLOW, DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS, SECRET_ENV, ConnectionLimits
 
 # `--workers N` runs N uvicorn worker processes, each building the app itself: the parent hands
 # them its flags in this variable (JSON; the secrets stay in CENTRA_WEBHOOK_SECRET, inherited).
 SERVE_OPTIONS_ENV = "CENTRA_WEBHOOK_SERVE_OPTIONS"
-SERVE_OPTIONS = ("landing", "tolerance", "allow", "trust_proxy", "max_bytes")
+SERVE_OPTIONS = ("landing", "tolerance", "allow", "trust_proxy", "max_bytes", "max_connections",
+                 "max_connections_per_client")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+FILES_BESIDES_CONNECTIONS = 64  # listening socket, event loop, landing writes, imports, logs
 
 
 def add_webhook_commands(subparsers) -> None:
@@ -38,6 +41,11 @@ def add_webhook_commands(subparsers) -> None:
                        help="reverse proxies whose X-Forwarded-For names the caller (repeatable; default none)")
     serve.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BODY_BYTES, metavar="N",
                        help="largest accepted body (default %(default)d)")
+    serve.add_argument("--max-connections", type=int, default=ConnectionLimits.max_connections, metavar="N",
+                       help="open connections per worker; more are answered 503 (default %(default)d)")
+    serve.add_argument("--max-connections-per-client", type=int, default=ConnectionLimits.max_connections_per_client,
+                       metavar="N", help="open connections per caller address per worker; a reverse proxy is one "
+                                         "caller (default %(default)d)")
     serve.add_argument("--workers", type=int, default=1, metavar="N",
                        help="worker processes sharing the port (default %(default)d; one per core for throughput)")
     serve.set_defaults(handler=run_serve)
@@ -48,12 +56,22 @@ def settings_from_args(args: argparse.Namespace, environ: dict[str, str] | None 
     from .settings import WebhookSettings
 
     try:
-        return WebhookSettings.from_env(
+        settings = WebhookSettings.from_env(
             args.landing, environ=environ, tolerance_seconds=args.tolerance,
             allow=tuple(args.allow) if args.allow else DEFAULT_ALLOW,
-            trusted_proxies=tuple(args.trust_proxy or ()), max_body_bytes=args.max_bytes)
+            trusted_proxies=tuple(args.trust_proxy or ()), max_body_bytes=args.max_bytes,
+            limits=ConnectionLimits(max_connections=args.max_connections,
+                                    max_connections_per_client=args.max_connections_per_client))
     except ValueError as exc:
         raise SystemExit(f"webhooks serve: {exc}") from None
+    # Past the open-file limit, accept() fails and every caller is refused, valid ones too.
+    files = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    needed = settings.limits.max_connections + FILES_BESIDES_CONNECTIONS
+    if files != resource.RLIM_INFINITY and needed > files:
+        raise SystemExit(f"webhooks serve: --max-connections {settings.limits.max_connections} needs about {needed} "
+                         f"open files per worker, over the limit of {files} (ulimit -n): raise the limit or lower "
+                         "--max-connections")
+    return settings
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -70,13 +88,16 @@ def run_serve(args: argparse.Namespace) -> int:
     # The number of secrets only: their values never go to the console.
     print(f"webhook receiver at http://{args.host}:{args.port}{settings.path} -> {settings.incoming} "
           f"({len(settings.secrets)} secret(s), tolerance {settings.tolerance_seconds:g} s, "
-          f"allow {' '.join(map(str, settings.allow))}, {args.workers} worker(s))", file=sys.stderr, flush=True)
+          f"allow {' '.join(map(str, settings.allow))}, {args.workers} worker(s) of at most "
+          f"{settings.limits.max_connections} connections, {settings.limits.max_connections_per_client} per caller)",
+          file=sys.stderr, flush=True)
     if args.workers == 1:
-        uvicorn.Server(uvicorn_config(build_app(settings), host=args.host, port=args.port, log_level="info")).run()
+        uvicorn.Server(uvicorn_config(build_app(settings), settings.limits, host=args.host, port=args.port,
+                                      log_level="info")).run()
         return 0
     os.environ[SERVE_OPTIONS_ENV] = json.dumps({name: getattr(args, name) for name in SERVE_OPTIONS})
-    config = uvicorn_config("centra_pipelines.webhooks.cli:worker_app", factory=True, workers=args.workers,
-                            host=args.host, port=args.port, log_level="info")
+    config = uvicorn_config("centra_pipelines.webhooks.cli:worker_app", settings.limits, factory=True,
+                            workers=args.workers, host=args.host, port=args.port, log_level="info")
     Multiprocess(config, sockets=[config.bind_socket()]).run()
     return 0
 

@@ -55,6 +55,17 @@ def fsync_directory(directory: Path) -> None:
         os.close(dir_fd)
 
 
+def probe_writable(directory: Path) -> None:
+    """Raises OSError unless a file can be created (and removed) in `directory` now."""
+    probe = directory / f".healthz-{uuid.uuid4().hex}.tmp"
+    fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    try:
+        os.write(fd, b"ok")
+    finally:
+        os.close(fd)
+        probe.unlink(missing_ok=True)
+
+
 def land_call(incoming: Path, *, received_at: datetime, remote_addr: str, peer_addr: str,
               signature_timestamp: int, content_type: str, user_agent: str | None, body_bytes: int,
               body_sha256: str, encoding: str, payload: Any) -> Path:

@@ -14,15 +14,27 @@ import time
 import uvicorn
 
 from .app import build_app
-from .settings import WebhookSettings
+from .protocol import GuardedHttpToolsProtocol
+from .settings import ConnectionLimits, WebhookSettings
 
 
-def uvicorn_config(app, **options) -> uvicorn.Config:
+class ReceiverConfig(uvicorn.Config):
+    """uvicorn's Config carrying the receiver's connection limits to its protocol (it is pickled to
+    `--workers` processes with them)."""
+
+    def __init__(self, app, *, limits: ConnectionLimits, **options):
+        super().__init__(app, **options)
+        self.limits = limits
+
+
+def uvicorn_config(app, limits: ConnectionLimits, **options) -> ReceiverConfig:
     """The one uvicorn configuration for the receiver. proxy_headers=False: uvicorn would otherwise
-    rewrite the client address from X-Forwarded-For for 127.0.0.1 peers, behind the allow-list's back."""
+    rewrite the client address from X-Forwarded-For for 127.0.0.1 peers, behind the allow-list's back.
+    The httptools protocol with the receiver's limits (protocol.py); no WebSocket upgrades."""
     options.setdefault("log_level", "warning")
-    return uvicorn.Config(app, proxy_headers=False, server_header=False, access_log=False,
-                          lifespan="off", timeout_graceful_shutdown=1, **options)
+    return ReceiverConfig(app, limits=limits, http=GuardedHttpToolsProtocol, ws="none", proxy_headers=False,
+                          server_header=False, access_log=False, lifespan="off", timeout_graceful_shutdown=1,
+                          **options)
 
 
 class ReceiverServer:
@@ -41,7 +53,7 @@ class ReceiverServer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self._port))
         self._port = sock.getsockname()[1]
-        self._server = uvicorn.Server(uvicorn_config(app))
+        self._server = uvicorn.Server(uvicorn_config(app, self.settings.limits))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         name=f"webhook-receiver-{self._port}", daemon=True)
         self._thread.start()

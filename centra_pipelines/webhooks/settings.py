@@ -20,6 +20,9 @@ DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # 100 events form-encoded are ~15 KiB
 # Safe default: only this machine. A receiver behind a local reverse proxy works unchanged; one
 # exposed directly must name Centra's addresses (or 0.0.0.0/0 and ::/0 to rely on the signature alone).
 DEFAULT_ALLOW = ("127.0.0.0/8", "::1/128")
+# Centra's payload is an object of a list of flat events (depth 3); 32 leaves room and keeps a hostile
+# nesting far from Python's recursion limit in everything that later reads the landed file.
+DEFAULT_MAX_JSON_DEPTH = 32
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -57,6 +60,26 @@ def secrets_from_env(environ: dict[str, str] | None = None) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
+class ConnectionLimits:
+    """What one receiver worker allows a connection before the app sees it (enforced by
+    `protocol.GuardedHttpToolsProtocol`; uvicorn's httptools protocol has none of these). Centra's
+    calls carry ~300 bytes of headers and ~15 KiB of body, so the defaults leave wide margins."""
+
+    max_request_line_bytes: int = 8 * 1024  # longer target: 414
+    max_header_bytes: int = 16 * 1024  # names + values, all headers together: 431
+    max_headers: int = 64  # more header lines: 431
+    header_timeout_seconds: float = 10.0  # from connection (or request) start to the end of the headers: 408
+    body_timeout_seconds: float = 30.0  # from the end of the headers to the end of the body: 408
+    max_connections: int = 500  # per worker; when full, one waiting for its request is dropped (else 503)
+    max_connections_per_client: int = 100  # per peer address per worker (a local proxy is one peer)
+
+    def __post_init__(self):
+        for name, value in vars(self).items():
+            if value <= 0:
+                raise ValueError(f"{name} must be positive, got {value!r}")
+
+
+@dataclass(frozen=True)
 class WebhookSettings:
     """Receiver settings. `secrets` never shows in repr; `clock` exists so tests can pin "now"
     (e.g. to Centra's documented test vector); `tolerance_seconds=None` disables the timestamp check."""
@@ -67,6 +90,8 @@ class WebhookSettings:
     allow: tuple[IPNetwork, ...] = DEFAULT_ALLOW
     trusted_proxies: tuple[IPNetwork, ...] = ()  # peers whose X-Forwarded-For is believed
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_json_depth: int = DEFAULT_MAX_JSON_DEPTH  # deeper payloads: 400
+    limits: ConnectionLimits = ConnectionLimits()
     path: str = WEBHOOK_PATH
     clock: Callable[[], float] = field(default=time.time, repr=False, compare=False)
 
@@ -78,6 +103,8 @@ class WebhookSettings:
             raise ValueError("tolerance_seconds must be positive (None disables the timestamp check)")
         if self.max_body_bytes <= 0:
             raise ValueError("max_body_bytes must be positive")
+        if self.max_json_depth <= 0:
+            raise ValueError("max_json_depth must be positive")
         if not self.path.startswith("/"):
             raise ValueError(f"path must start with '/': {self.path!r}")
         object.__setattr__(self, "secrets", secrets)

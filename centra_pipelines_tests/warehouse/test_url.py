@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from centra_pipelines.redaction import redact_url
 from centra_pipelines.warehouse import (
     WarehouseConnectionError,
     WarehouseURLError,
     connect,
     parse_url,
-    redact_url,
 )
 
 PASSWORD = "S3cret-pw_42"

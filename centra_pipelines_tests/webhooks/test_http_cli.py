@@ -5,6 +5,7 @@ import argparse
 import ipaddress
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -26,13 +27,15 @@ def _parse(argv):
 
 def test_flags_and_environment_become_the_settings(tmp_path):
     args = _parse(["--landing", str(tmp_path), "--tolerance", "60", "--allow", "10.0.0.0/8", "--allow", "::1",
-                   "--trust-proxy", "127.0.0.1", "--max-bytes", "4096", "--port", "9999"])
+                   "--trust-proxy", "127.0.0.1", "--max-bytes", "4096", "--port", "9999",
+                   "--max-connections", "50", "--max-connections-per-client", "7"])
     assert args.handler is run_serve and args.port == 9999
     settings = settings_from_args(args, environ={"CENTRA_WEBHOOK_SECRET": " new-one , old-one ,"})
     assert settings.secrets == ("new-one", "old-one")
     assert (settings.landing, settings.tolerance_seconds, settings.max_body_bytes) == (tmp_path, 60.0, 4096)
     assert settings.allow == (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("::1/128"))
     assert settings.trusted_proxies == (ipaddress.ip_network("127.0.0.1/32"),)
+    assert (settings.limits.max_connections, settings.limits.max_connections_per_client) == (50, 7)
     assert "new-one" not in repr(settings)
 
 
@@ -48,10 +51,24 @@ def test_default_allow_list_is_loopback_only(tmp_path):
     (["--allow", "10.0.0.300/8"], {"CENTRA_WEBHOOK_SECRET": "s"}, "not an IP address or CIDR: '10.0.0.300/8'"),
     (["--tolerance", "0"], {"CENTRA_WEBHOOK_SECRET": "s"}, "tolerance_seconds must be positive"),
     (["--max-bytes", "0"], {"CENTRA_WEBHOOK_SECRET": "s"}, "max_body_bytes must be positive"),
+    (["--max-connections-per-client", "0"], {"CENTRA_WEBHOOK_SECRET": "s"}, "max_connections_per_client must be positive"),
 ])
 def test_bad_settings_are_refused_with_a_message(tmp_path, argv, environ, message):
     with pytest.raises(SystemExit, match=message):
         settings_from_args(_parse(["--landing", str(tmp_path), *argv]), environ=environ)
+
+
+def test_more_connections_than_the_open_file_limit_allows_are_refused_at_start(tmp_path):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (512, hard))
+    try:
+        args = _parse(["--landing", str(tmp_path), "--max-connections", "500"])
+        with pytest.raises(SystemExit, match="needs about 564 open files per worker, over the limit of 512"):
+            settings_from_args(args, environ={"CENTRA_WEBHOOK_SECRET": "s"})
+        args = _parse(["--landing", str(tmp_path), "--max-connections", "400"])
+        assert settings_from_args(args, environ={"CENTRA_WEBHOOK_SECRET": "s"}).limits.max_connections == 400
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
 @pytest.mark.parametrize("workers", [1, 2])

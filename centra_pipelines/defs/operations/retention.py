@@ -1,7 +1,8 @@
 """Retention: what is older than its configured age is deleted; nothing younger is touched.
 
-- webhook landing files in `processed/` and `rejected/` (never `incoming/`), by file mtime — the
-  moment the call was received, since moving a file keeps it;
+- webhook landing files in `processed/` and `rejected/` (never a call in `incoming/`), by file mtime —
+  the moment the call was received, since moving a file keeps it; and temporary files in
+  `incoming/` of landing writes that were interrupted (older than STALE_TEMPORARY);
 - warehouse `quarantine` rows, by `seen_at` (the last time a sync met the bad row);
 - finished Dagster runs (with their event logs), by creation time, through the instance API;
   queued and in-progress runs are never deleted.
@@ -24,6 +25,9 @@ from pydantic import Field
 from centra_pipelines import config as settings
 from centra_pipelines.defs.resources import WarehouseResource
 
+# A landing write takes milliseconds (webhooks/landing.py): a temporary file this old belongs to a
+# write that was interrupted (receiver killed, disk full) and will never be renamed into a call.
+STALE_TEMPORARY = timedelta(hours=1)
 REASON_SUFFIX = ".reason"  # `rejected/<name>.reason` next to a rejected call (defs/realtime/landing.py)
 RUN_DELETE_BATCH = 100
 FINISHED_RUN_STATUSES = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
@@ -59,6 +63,23 @@ def purge_files(folder: Path, older_than: datetime) -> int:
                 os.rmdir(root)
             except OSError:
                 pass  # not empty: it still holds younger files
+    return deleted
+
+
+def purge_temporaries(incoming: Path, older_than: datetime) -> int:
+    """Delete the receiver's temporary files (`.<name>.tmp`, webhooks/landing.py) directly in
+    `incoming/` whose mtime is before `older_than`; returns how many."""
+    if not incoming.is_dir():
+        return 0
+    limit = older_than.timestamp()
+    deleted = 0
+    for path in incoming.glob(".*.tmp"):
+        try:
+            if path.lstat().st_mtime < limit:
+                path.unlink()
+                deleted += 1
+        except FileNotFoundError:
+            pass  # renamed or deleted meanwhile
     return deleted
 
 
@@ -98,17 +119,19 @@ class RunRetentionConfig(dg.Config):
                       description="Keep finished runs this many days (CENTRA_RETENTION_RUNS_DAYS)")
 
 
-@dg.op(description="Deletes webhook landing files in processed/ and rejected/ older than their ages.")
+@dg.op(description="Deletes webhook landing files in processed/ and rejected/ older than their ages, and "
+                   "temporary files of interrupted landing writes in incoming/.")
 def purge_landing_files(context: dg.OpExecutionContext, config: LandingRetentionConfig) -> dg.Output[int]:
     landing = Path(config.landing)
     counts = {}
     for folder, days in (("processed", config.processed_days), ("rejected", config.rejected_days)):
         counts[folder] = purge_files(landing / folder, cutoff(days))
-    context.log.info(f"landing {landing}: deleted {counts['processed']} processed and "
-                     f"{counts['rejected']} rejected file(s)")
+    counts["temporary"] = purge_temporaries(landing / "incoming", datetime.now(timezone.utc) - STALE_TEMPORARY)
+    context.log.info(f"landing {landing}: deleted {counts['processed']} processed, {counts['rejected']} rejected "
+                     f"and {counts['temporary']} stale temporary file(s)")
     return dg.Output(sum(counts.values()), metadata={
         "processed_deleted": counts["processed"], "rejected_deleted": counts["rejected"],
-        "landing": str(landing.resolve())})
+        "temporary_deleted": counts["temporary"], "landing": str(landing.resolve())})
 
 
 @dg.op(description="Deletes warehouse quarantine rows not seen for longer than the configured age.")
@@ -130,7 +153,8 @@ def purge_dagster_runs(context: dg.OpExecutionContext, config: RunRetentionConfi
 
 
 @dg.job(executor_def=dg.in_process_executor,
-        description="Retention: deletes webhook landing files (processed/, rejected/), warehouse quarantine rows "
+        description="Retention: deletes webhook landing files (processed/, rejected/, stale temporaries in "
+                    "incoming/), warehouse quarantine rows "
                     "and finished Dagster runs older than their configured ages (CENTRA_RETENTION_*_DAYS). "
                     "Nothing younger, and no queued or running run, is touched.")
 def retention_job():

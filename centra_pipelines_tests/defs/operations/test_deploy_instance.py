@@ -31,6 +31,9 @@ def test_production_instance_stores_runs_in_postgresql(pg_url, tmp_path, monkeyp
         assert type(writer.run_coordinator).__name__ == "QueuedRunCoordinator"
         assert writer.get_concurrency_config().pool_config.default_pool_limit == 2
         assert writer.get_concurrency_config().run_queue_config.max_concurrent_runs == 8
+        # Dead runs are found: the launcher reports worker health, by process id only for runs it launched.
+        assert writer.run_monitoring_enabled and writer.run_launcher.supports_check_run_worker_health
+        assert type(writer.run_launcher).__name__ == "MonitoredRunLauncher" and not writer.run_launcher.check_pids
         result = dg.materialize([market_count], instance=writer, tags={"team": "data"})
         assert result.success
     finally:

@@ -37,6 +37,9 @@ def test_retention_deletes_exactly_what_is_older_than_the_policy(tmp_path, insta
     young_rejected = _file(landing / "rejected" / "e.json", 15 * DAY)  # rejected files are kept longer
     young_rejected_reason = _file(landing / "rejected" / "e.json.reason", 15 * DAY)
     ancient_incoming = _file(landing / "incoming" / "f.json", 365 * DAY)  # not processed yet: never touched
+    # Temporary files of landing writes: one interrupted two hours ago, one that may still be written.
+    stale_temporary = _file(landing / "incoming" / ".20250101T000000.000000Z-g.json.tmp", timedelta(hours=2))
+    young_temporary = _file(landing / "incoming" / ".20250101T000000.000000Z-h.json.tmp", timedelta(minutes=1))
 
     db = tmp_path / "warehouse" / "centra.duckdb"
     with connect(duckdb_url(db)) as wh:
@@ -68,6 +71,7 @@ def test_retention_deletes_exactly_what_is_older_than_the_policy(tmp_path, insta
     assert not old_rejected_reason.exists() and young_rejected_reason.exists()
     assert not old_nested.parent.exists()  # emptied day folder removed
     assert young_processed.exists() and young_rejected.exists() and ancient_incoming.exists()
+    assert not stale_temporary.exists() and young_temporary.exists()
     assert (landing / "processed").is_dir() and (landing / "rejected").is_dir()
 
     with connect(duckdb_url(db)) as wh:
@@ -77,7 +81,10 @@ def test_retention_deletes_exactly_what_is_older_than_the_policy(tmp_path, insta
     assert remaining == {young_run, old_unfinished, result.run_id}
     assert not remaining & set(old_runs)
 
-    assert result.output_for_node("purge_landing_files") == 3
+    assert result.output_for_node("purge_landing_files") == 4
+    landing_metadata = next(e for e in result.all_events if e.is_successful_output
+                            and e.step_key == "purge_landing_files").event_specific_data.metadata
+    assert landing_metadata["temporary_deleted"].value == 1
     assert result.output_for_node("purge_quarantine") == 1
     assert result.output_for_node("purge_dagster_runs") == 2
 
