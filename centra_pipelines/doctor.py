@@ -342,9 +342,12 @@ def client_from_env(url: str | None = None, token: str | None = None) -> CentraC
 def _diagnose_configured(url: str | None, token: str | None, *, blocking_only: bool = False) -> Report:
     try:
         client = client_from_env(url, token)
-    except ValueError as exc:  # no token at all
+    except (ValueError, CentraError) as exc:  # no token at all, or a URL the client refuses
         report = Report(config.mask(url or config.value("CENTRA_API_URL") or "", config.URL))
-        report.add("token", FAIL, f"{exc}: set CENTRA_API_TOKEN (or CENTRA_API_TOKEN_FILE)", blocking=True)
+        if isinstance(exc, CentraError):
+            report.add("url", FAIL, f"{exc} (CENTRA_API_URL)", blocking=True)
+        else:
+            report.add("token", FAIL, f"{exc}: set CENTRA_API_TOKEN (or CENTRA_API_TOKEN_FILE)", blocking=True)
         return report
     with client:
         return diagnose(client, blocking_only=blocking_only)

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 
@@ -38,25 +39,41 @@ def test_centra_url_with_credentials_is_refused_with_them_masked():
     assert API_PASSWORD not in str(err.value) and "7@x" not in str(err.value)
 
 
-def test_failed_sync_leaves_no_url_password_or_token_in_its_output_or_the_instance(tmp_path, pg_url):
+def _sync(tmp_path, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "centra_pipelines.cli", "sync"], env={**os.environ, **env},
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+
+
+def test_sync_refuses_a_centra_url_with_credentials_in_one_masked_line(tmp_path):
+    result = _sync(tmp_path, {"DAGSTER_HOME": str(tmp_path / "home"), "CENTRA_API_TOKEN": TOKEN,
+                              "CENTRA_API_URL": f"http://etl:{API_PASSWORD}@127.0.0.1:9/graphql",
+                              "CENTRA_WAREHOUSE_URL": f"duckdb:///{tmp_path}/w.duckdb"})
+    assert result.returncode == 2
+    assert "http://etl:***@127.0.0.1:9/graphql holds credentials" in result.stderr
+    assert "Traceback" not in result.stderr
+    for secret in (API_PASSWORD, TOKEN):
+        assert secret not in result.stdout + result.stderr
+
+
+def test_sync_leaves_no_password_or_token_in_its_output_or_the_instance(tmp_path, pg_url, make_sandbox):
+    from centra_pipelines.sandbox.auth import Token
+
+    server = make_sandbox(tokens=(Token(secret=TOKEN, name="etl"),))
     home = tmp_path / "dagster_home"
     mapping = tmp_path / "mapping.yaml"
-    mapping.write_text("sync:\n  initial_import_start: 2026-11-25\n")  # a few daily windows: a short run
-    env = {**os.environ, "DAGSTER_HOME": str(home), "CENTRA_MAPPING_FILE": str(mapping),
-           "CENTRA_API_URL": f"http://etl:{API_PASSWORD}@127.0.0.1:9/graphql", "CENTRA_API_TOKEN": TOKEN,
-           # PostgreSQL trusts the test user, so the warehouse works with a password in its URL.
-           "CENTRA_WAREHOUSE_URL": pg_url.replace("postgres@", f"postgres:{PG_PASSWORD}@", 1)}
-    result = subprocess.run([sys.executable, "-m", "centra_pipelines.cli", "sync"], env=env, cwd=tmp_path,
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode != 0
+    start = (server.sandbox.now.date() - timedelta(days=3)).isoformat()
+    mapping.write_text(f"sync:\n  initial_import_start: {start}\n")  # a few daily windows: a short run
+    # PostgreSQL trusts the test user, so the warehouse works with a password in its URL.
+    result = _sync(tmp_path, {"DAGSTER_HOME": str(home), "CENTRA_MAPPING_FILE": str(mapping),
+                              "CENTRA_API_URL": server.url, "CENTRA_API_TOKEN": TOKEN,
+                              "CENTRA_WAREHOUSE_URL": pg_url.replace("postgres@", f"postgres:{PG_PASSWORD}@", 1)})
     output = result.stdout + result.stderr
-    assert "Centra: http://etl:***@127.0.0.1:9/graphql" in result.stdout
-    assert "holds credentials" in output  # the runs failed for the reason, and said it masked
     stored = [path for path in home.rglob("*") if path.is_file()]
-    assert any(path.name == "runs.db" for path in stored)  # the failed runs are in the instance
+    assert any(path.name == "runs.db" for path in stored), output[-2000:]  # the runs are in the instance
+    assert any(path.suffix in (".out", ".err") for path in stored)  # with their compute logs
     for path in stored:
         data = path.read_bytes()
         for secret in (API_PASSWORD, PG_PASSWORD, TOKEN):
             assert secret.encode() not in data, f"{secret!r} stored in {path}"
-    for secret in (API_PASSWORD, PG_PASSWORD, TOKEN):
+    for secret in (PG_PASSWORD, TOKEN):
         assert secret not in output
