@@ -77,7 +77,7 @@ def test_complexity_bucket_limits_and_is_settled_by_actual_cost():
     throttle.acquire(12_500)
     assert clock.now == pytest.approx(1.0)
     throttle.settle(12_500, 0)  # refunds never lift the bucket above capacity
-    assert throttle.buckets[("complexity", 10.0)].tokens <= 125_000
+    assert throttle.levels()[("complexity", 10.0)].tokens <= 125_000
 
 
 def test_pause_after_429_delays_every_request_and_drains_the_burst():
@@ -87,7 +87,7 @@ def test_pause_after_429_delays_every_request_and_drains_the_burst():
     waited = throttle.acquire()
     assert waited == pytest.approx(4.0)
     # the 10 s bucket was emptied at the 429 and refilled 4 s * 3/s = 12 tokens meanwhile
-    assert throttle.buckets[("requests", 10.0)].tokens == pytest.approx(11.0)
+    assert throttle.levels()[("requests", 10.0)].tokens == pytest.approx(11.0)
 
 
 def test_low_shared_quota_reading_slows_us_down_and_quota_resizes_share():
@@ -97,8 +97,8 @@ def test_low_shared_quota_reading_slows_us_down_and_quota_resizes_share():
         {"type": "REQUEST_COUNT", "intervalSeconds": "TEN_SECONDS", "quota": 60, "usedQuota": 54, "remainingQuota": 8},
         {"type": "REQUEST_COUNT", "intervalSeconds": "ONE_HOUR", "quota": 4000, "usedQuota": 0, "remainingQuota": 4000},
     ])
-    assert throttle.buckets[("requests", 10.0)].tokens == pytest.approx(2.0)  # 8 left - 10% margin of 60
-    assert throttle.buckets[("requests", 3600.0)].capacity == pytest.approx(2000.0)  # Centra lowered the tier
+    assert throttle.levels()[("requests", 10.0)].tokens == pytest.approx(2.0)  # 8 left - 10% margin of 60
+    assert throttle.levels()[("requests", 3600.0)].capacity == pytest.approx(2000.0)  # Centra lowered the tier
     throttle.acquire()
     throttle.acquire()
     throttle.acquire()
