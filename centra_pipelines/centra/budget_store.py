@@ -136,7 +136,8 @@ def open_store(url: str | None) -> BudgetStore:
         if not url.startswith(prefix) or len(url) == len(prefix):
             raise ValueError("a sqlite budget URL names a file: sqlite:///relative/path or sqlite:////absolute/path")
         return SqliteStore(url[len(prefix):])
-    if scheme in ("postgresql", "postgres"):
-        return PostgresStore(url)
+    if scheme.split("+", 1)[0] in ("postgresql", "postgres"):
+        # the Dagster instance's URL may name a SQLAlchemy driver (postgresql+psycopg2://); psycopg wants none
+        return PostgresStore("postgresql" + url[url.index("://"):])
     raise ValueError(f"unknown shared budget store {scheme!r} in CENTRA_BUDGET_URL: "
                      "use memory, sqlite:///path or postgresql://user@host:port/db")

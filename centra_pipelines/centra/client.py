@@ -102,7 +102,7 @@ class CentraClient:
         self.retry = retry or RetryPolicy()
         self.max_in_flight = max(1, max_in_flight)
         self.page_size = page_size  # rows per page for pages() (None: each list's cap)
-        self.stats = Stats()
+        self.stats = Stats(lane=self.throttle.lane)
         self._poll_every = rate_limit_poll_seconds / self.throttle.time_scale
         self._next_poll = time.monotonic() + self._poll_every
         self._polling = threading.Lock()
