@@ -86,6 +86,8 @@ class SqliteStore:
 class PostgresStore:
     """A row per budget in PostgreSQL, changed under ``SELECT … FOR UPDATE`` (any number of machines)."""
 
+    _LOCK = "SELECT state FROM centra_budget WHERE key = %s FOR UPDATE"
+
     def __init__(self, url: str) -> None:
         import psycopg
 
@@ -114,11 +116,12 @@ class PostgresStore:
             if self._conn.closed:
                 self._conn = self._connect()
             with self._conn.transaction():
-                self._conn.execute("INSERT INTO centra_budget (key, state) VALUES (%s, '{}') ON CONFLICT DO NOTHING",
-                                   (key,))
-                stored = self._conn.execute("SELECT state FROM centra_budget WHERE key = %s FOR UPDATE",
-                                            (key,)).fetchone()[0]
-                state, result = change(stored or None)
+                row = self._conn.execute(self._LOCK, (key,)).fetchone()
+                if row is None:  # the first use of this budget: create its row, then lock it like any other
+                    self._conn.execute("INSERT INTO centra_budget (key, state) VALUES (%s, '{}') "
+                                       "ON CONFLICT DO NOTHING", (key,))
+                    row = self._conn.execute(self._LOCK, (key,)).fetchone()
+                state, result = change(row[0] or None)
                 self._conn.execute("UPDATE centra_budget SET state = %s WHERE key = %s", (Jsonb(state), key))
             return result
 

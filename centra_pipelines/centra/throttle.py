@@ -131,6 +131,9 @@ class Throttle:
     #: a waiter not renewed this long after its sleep ended is gone (its process was killed): no lane
     #: gives way to it any more
     WAITER_GRACE = 1.0
+    #: after taking, a lane stays present this long, so the gaps between its requests (the request
+    #: itself, the processing of its answer) do not let a lower lane slip in ahead of its next one
+    LINGER = 0.2
 
     def __init__(
         self,
@@ -157,6 +160,7 @@ class Throttle:
         self.key = key
         self.time_scale = time_scale
         self._rank = LANES.index(lane)
+        self._id = uuid.uuid4().hex  # this throttle's place in the queue (one per client)
         self._clock = clock
         self._sleep = sleep
 
@@ -197,19 +201,18 @@ class Throttle:
     def acquire(self, complexity: float = 0.0) -> float:
         """Block until one request and ``complexity`` points fit every bucket and no higher lane is
         waiting; take them; return seconds waited."""
-        waiter = uuid.uuid4().hex
         waited = 0.0
         while True:
-            pause = self.store.update(self.key, lambda stored: self._try_take(stored, waiter, complexity))
+            pause = self.store.update(self.key, lambda stored: self._try_take(stored, complexity))
             if pause <= 0:
                 return waited
             self._sleep(pause)
             waited += pause
 
-    def _try_take(self, stored: dict[str, Any] | None, waiter: str, complexity: float) -> tuple[dict, float]:
+    def _try_take(self, stored: dict[str, Any] | None, complexity: float) -> tuple[dict, float]:
         now = self._clock()
         state, buckets = self._open(stored, now)
-        waiting = {w: entry for w, entry in state["waiting"].items() if entry[1] > now and w != waiter}
+        waiting = {w: entry for w, entry in state["waiting"].items() if entry[1] > now and w != self._id}
         wait = state["paused_until"] - now
         for (kind, _), bucket in buckets.items():
             wait = max(wait, bucket.wait_time(1.0 if kind == REQUESTS else complexity, now))
@@ -217,15 +220,19 @@ class Throttle:
         if wait <= 0 and not ahead:
             for (kind, _), bucket in buckets.items():
                 bucket.take(1.0 if kind == REQUESTS else complexity)
+            if self._rank < len(LANES) - 1:  # nobody gives way to the last lane
+                waiting[self._id] = [self._rank, now + self.LINGER]
             state["waiting"] = waiting
             return self._close(state, buckets), 0.0
         pause = min(max(wait, self.YIELD_SECONDS if ahead else 0.0), self.LONGEST_SLEEP)
-        waiting[waiter] = [self._rank, now + pause + self.WAITER_GRACE]
+        waiting[self._id] = [self._rank, now + pause + self.WAITER_GRACE]
         state["waiting"] = waiting
         return self._close(state, buckets), pause
 
     def settle(self, estimated: float, actual: float) -> None:
         """Correct the complexity taken up front by what the response reported."""
+        if actual == estimated:  # the usual case once a query's cost is known: no trip to the store
+            return
 
         def change(stored):
             state, buckets = self._open(stored, self._clock())
