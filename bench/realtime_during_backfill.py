@@ -20,8 +20,12 @@ Prints, over the measurement (from the backfill's first request to the end):
 Targets: freshness p95 <= two 10 s windows of Centra time + the sensor interval; no window above the
 share; 0 429s; backfill >= 0.85 x the share left to it. Exit status 1 if one is missed.
 
-    /work/venv/bin/python bench/realtime_during_backfill.py                 # F=5, ~60 s measured
-    /work/venv/bin/python bench/realtime_during_backfill.py --time-scale 10 --seconds 40
+    /work/venv/bin/python bench/realtime_during_backfill.py                 # F=2, ~60 s measured
+    /work/venv/bin/python bench/realtime_during_backfill.py --time-scale 1 --seconds 90
+
+Every process does real work per request (validation, upserts, Dagster run bookkeeping): on a
+machine whose cores are busy, that work, not the budget, can become the limit; the real-time runs'
+throttle wait (printed) says how much of their time the budget took.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from contextlib import ExitStack
@@ -45,6 +50,7 @@ SECRET = "bench-webhook-secret"
 BACKFILL_TOKEN, REALTIME_TOKEN, SETUP_TOKEN = "backfill-token", "realtime-token", "setup-token"
 SHARE = 0.5
 GROWTH_REQUESTS_PER_10S = 60
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}  # run logs stay in the instance
 ADMIN_PG = os.environ.get("CENTRA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -68,7 +74,7 @@ def role_backfill(args) -> int:
     window = {"config": {"lookback_days": 0}}
     with dg.DagsterInstance.from_config(args.home) as instance:
         result = defs.resolve_job_def("orders_daily_job").execute_in_process(
-            instance=instance, raise_on_error=False, run_config={"ops": {"order_windows": window, "returns": window}},
+            instance=instance, raise_on_error=False, run_config={**QUIET, "ops": {"order_windows": window, "returns": window}},
             tags={"dagster/asset_partition_range_start": args.first, "dagster/asset_partition_range_end": args.last,
                   "dagster/backfill": "bench"})
     print(json.dumps({"backfill_done": time.time(), "success": result.success}), flush=True)
@@ -85,11 +91,13 @@ def role_realtime(args) -> int:
         print(json.dumps({"ready": True}), flush=True)
         for line in sys.stdin:
             request = json.loads(line)
-            result = job.execute_in_process(instance=instance, run_config=request["run_config"],
+            began = time.time()
+            result = job.execute_in_process(instance=instance, run_config={**QUIET, **request["run_config"]},
                                             tags=request["tags"], raise_on_error=False)
             [mat] = result.asset_materializations_for_node("webhook_calls") or [None]
             meta = {k: v.value for k, v in mat.metadata.items()} if mat else {}
-            print(json.dumps({"run": result.success, "wait": meta.get("throttle_wait_seconds"),
+            print(json.dumps({"run": result.success, "seconds": time.time() - began,
+                              "wait": meta.get("throttle_wait_seconds"),
                               "lane": meta.get("centra_lane"), "requests": meta.get("requests")}), flush=True)
     return 0
 
@@ -144,12 +152,12 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--role", choices=["measure", "backfill", "realtime"], default="measure")
-    parser.add_argument("--time-scale", type=float, default=5.0, help="Centra windows run F times faster (default 5)")
+    parser.add_argument("--time-scale", type=float, default=2.0, help="Centra windows run F times faster (default 2)")
     parser.add_argument("--scale", default="medium", choices=["small", "medium", "large"])
     parser.add_argument("--seconds", type=float, default=60.0, help="measurement length, real seconds (default 60)")
     parser.add_argument("--change-every", type=float, default=2.0, help="real seconds between sandbox changes")
     parser.add_argument("--sensor-interval", type=float, default=1.0, help="real seconds between sensor ticks")
-    parser.add_argument("--page-size", type=int, default=10, help="orders per page of the backfill (default 10)")
+    parser.add_argument("--page-size", type=int, default=25, help="orders per page of the backfill (default 25)")
     # worker roles only
     parser.add_argument("--home"), parser.add_argument("--url"), parser.add_argument("--warehouse")
     parser.add_argument("--first"), parser.add_argument("--last")
@@ -198,7 +206,7 @@ def main() -> int:
         with dg.DagsterInstance.from_config(args.home) as instance:
             setup = make_defs(server.url, SETUP_TOKEN, args.warehouse, args.time_scale)
             done = setup.resolve_job_def("reference_and_catalog_job").execute_in_process(
-                instance=instance, raise_on_error=False,
+                instance=instance, raise_on_error=False, run_config=QUIET,
                 asset_selection=[dg.AssetKey("pricelists"), dg.AssetKey("currencies")])
             if not done.success:
                 raise SystemExit("reference data run failed")
@@ -206,18 +214,27 @@ def main() -> int:
         realtime = worker("realtime", args)
         stack.callback(realtime.kill)
         assert json.loads(realtime.stdout.readline()).get("ready")
+        runs: list[dict] = []
+        reader = threading.Thread(target=lambda: runs.extend(
+            json.loads(line) for line in realtime.stdout if line.startswith("{")), daemon=True)
+        reader.start()
         time.sleep(2 * window)  # the set-up's spending has refilled
         server.reset_log()
         backfill = worker("backfill", args, first=first, last=last)
         stack.callback(backfill.kill)
+        deadline = time.time() + 300  # a process start and a run's set-up take seconds on a busy machine
+        while not any(r["token"] == "backfill" for r in server.requests()):
+            if backfill.poll() is not None or time.time() > deadline:
+                raise SystemExit(f"the backfill sent no request (exit status {backfill.poll()})")
+            time.sleep(0.1)
 
         sensor = build_webhook_landing_sensor(landing=landing, batch_size=200, settle_seconds=0.0, retry_seconds=600)
         warehouse = psycopg.connect(args.warehouse, autocommit=True)
         stack.callback(warehouse.close)
         pending: dict[int, tuple[str, float]] = {}  # order number -> (updated_at UTC it must reach, changed at)
         freshness: list[float] = []
-        runs: list[dict] = []
         cursor = None
+        sent = 0
         started = time.time()
         next_change = started + 2 * window  # let the backfill start first
         next_tick = started
@@ -233,30 +250,36 @@ def main() -> int:
                     for hook in hooks:
                         if hook["type"] == "order" and hook["id"] in orders_by_number:
                             pending[hook["id"]] = (iso_utc(orders_by_number[hook["id"]]["updatedAt"]), changed_at)
-                if now >= next_tick:
-                    next_tick += args.sensor_interval
+                # A tick while a run is still going would queue a second run behind it; as with Dagster's
+                # run queue, the next run takes everything landed meanwhile.
+                if now >= next_tick and sent == len(runs):
+                    next_tick = now + args.sensor_interval
                     result = sensor.evaluate_tick(dg.build_sensor_context(cursor=cursor, instance=instance))
                     cursor = result.cursor or cursor
                     for request in result.run_requests or []:
                         realtime.stdin.write(json.dumps({"run_config": request.run_config,
                                                          "tags": request.tags}) + "\n")
                         realtime.stdin.flush()
+                        sent += 1
                 if pending:
-                    rows = warehouse.execute("SELECT number, updated_at FROM centra.orders WHERE number = ANY(%s)",
-                                             (list(pending),)).fetchall()
+                    try:
+                        rows = warehouse.execute("SELECT number, updated_at FROM centra.orders WHERE number = ANY(%s)",
+                                                 (list(pending),)).fetchall()
+                    except psycopg.errors.UndefinedTable:  # before the backfill's first page
+                        rows = []
                     seen = time.time()
                     for number, updated_at in rows:
                         target, changed_at = pending[number]
                         if updated_at is not None and updated_at >= datetime.fromisoformat(target):
                             freshness.append(seen - changed_at)
                             del pending[number]
-                time.sleep(0.05)
+                time.sleep(0.2)
         ended = time.time()
         backfill_finished = backfill.poll() is not None
         backfill.kill()
         realtime.stdin.close()
-        realtime.wait(60)
-        runs = [json.loads(line) for line in realtime.stdout.read().splitlines() if line.startswith("{")]
+        realtime.wait(300)  # the runs already asked for finish
+        reader.join(10)
         log = server.requests()
 
     stamped = [(datetime.fromisoformat(r["time"]).timestamp(), r["token"], r["status"]) for r in log]
@@ -291,8 +314,10 @@ def main() -> int:
     else:
         ok = False
         print("freshness: no change landed: MISSED")
+    seconds = [r["seconds"] for r in runs]
     print(f"real-time runs: {len(runs)} ({sum(1 for r in runs if r.get('run'))} succeeded), lane "
-          f"{sorted({r.get('lane') for r in runs})}, throttle wait per run max {max(waits, default=0):.3f} s, "
+          f"{sorted({str(r.get('lane')) for r in runs})}, {statistics.mean(seconds) if seconds else 0:.2f} s a run "
+          f"(mean); throttle wait per run max {max(waits, default=0):.3f} s, "
           f"mean {statistics.mean(waits) if waits else 0:.3f} s")
     met = backfill_rate >= 0.85 * left
     ok &= met
