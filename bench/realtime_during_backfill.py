@@ -301,7 +301,8 @@ def main() -> int:
     fresh_target = 2 * window + args.sensor_interval
     waits = [r["wait"] for r in runs if r.get("wait") is not None]
 
-    print(f"\nmeasured {span:.1f} s ({span / window:.0f} windows); backfill "
+    print(f"\nload average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other processes included)")
+    print(f"measured {span:.1f} s ({span / window:.0f} windows); backfill "
           f"{'FINISHED early: lengthen it (--page-size)' if backfill_finished else 'still running at the end'}")
     ok = True
     if freshness:
