@@ -30,7 +30,7 @@ WINDOW = 10.0 / TIME_SCALE
 CAPACITY = SHARE * TIERS["growth"].quotas[("requests", 10.0)]  # 30 requests per window
 RATE = CAPACITY / WINDOW
 NEIGHBOUR = 0.45
-JITTER = 2  # requests: arrivals bunched by scheduling delays on a busy machine
+JITTER = 5  # requests: arrivals bunched by scheduling delays on a busy machine (2 cores, many processes)
 _SPAWN = mp.get_context("spawn")  # fresh interpreters, like Dagster run workers
 
 
