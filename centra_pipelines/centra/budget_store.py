@@ -115,14 +115,21 @@ class PostgresStore:
         with self._lock:
             if self._conn.closed:
                 self._conn = self._connect()
-            with self._conn.transaction():
-                row = self._conn.execute(self._LOCK, (key,)).fetchone()
-                if row is None:  # the first use of this budget: create its row, then lock it like any other
-                    self._conn.execute("INSERT INTO centra_budget (key, state) VALUES (%s, '{}') "
-                                       "ON CONFLICT DO NOTHING", (key,))
+            try:
+                with self._conn.transaction():
                     row = self._conn.execute(self._LOCK, (key,)).fetchone()
-                state, result = change(row[0] or None)
-                self._conn.execute("UPDATE centra_budget SET state = %s WHERE key = %s", (Jsonb(state), key))
+                    if row is None:  # the first use of this budget: create its row, then lock it like any other
+                        self._conn.execute("INSERT INTO centra_budget (key, state) VALUES (%s, '{}') "
+                                           "ON CONFLICT DO NOTHING", (key,))
+                        row = self._conn.execute(self._LOCK, (key,)).fetchone()
+                    state, result = change(row[0] or None)
+                    self._conn.execute("UPDATE centra_budget SET state = %s WHERE key = %s", (Jsonb(state), key))
+            except self._psycopg.OperationalError:
+                # the server went away (restart, failover): the next update connects again; the URL stays out
+                self._conn.close()
+                where = urlsplit(self._url)
+                raise ConnectionError(f"the shared Centra budget's PostgreSQL at {where.hostname}:{where.port or 5432} "
+                                      "dropped the connection; the run can be retried") from None
             return result
 
     def close(self) -> None:
