@@ -3,7 +3,7 @@
 Every process and machine of a deployment that talks to one Centra must spend one budget, so its
 state (bucket levels, the pause after a 429, who is waiting in which lane) sits where all of them
 reach it: a SQLite file (one machine: the Dagster instance's directory), PostgreSQL (production,
-the Dagster instance's database) or Redis. A store offers one operation, ``update``: read the
+the Dagster instance's database) or Redis (``CENTRA_BUDGET_URL=redis://…``). A store offers one operation, ``update``: read the
 state, let a pure function change it, write it back, as one atomic step across processes. The
 budget arithmetic (``throttle.py``) is the same whatever the store.
 
@@ -136,8 +136,40 @@ class PostgresStore:
         self._conn.close()
 
 
+class RedisStore:
+    """A key per budget in Redis, changed in a WATCH/MULTI transaction (retried when another writer won)."""
+
+    PREFIX = "centra_budget:"
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self._redis = redis
+        self._client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=10)
+        self._where = f"{urlsplit(url).hostname}:{urlsplit(url).port or 6379}"
+
+    def update(self, key: str, change: Change) -> T:
+        name = self.PREFIX + key
+
+        def attempt(pipe):
+            stored = pipe.get(name)
+            state, result = change(json.loads(stored) if stored else None)
+            pipe.multi()
+            pipe.set(name, json.dumps(state))
+            return result
+
+        try:
+            return self._client.transaction(attempt, name, value_from_callable=True)
+        except self._redis.ConnectionError:
+            raise ConnectionError(f"the shared Centra budget's Redis at {self._where} is unreachable "
+                                  "(CENTRA_BUDGET_URL); the run can be retried") from None
+
+    def close(self) -> None:
+        self._client.close()
+
+
 def open_store(url: str | None) -> BudgetStore:
-    """The store a budget URL names: ``memory``, ``sqlite:///path``, ``postgresql://…``."""
+    """The store a budget URL names: ``memory``, ``sqlite:///path``, ``postgresql://…``, ``redis://…``."""
     if not url or url == MEMORY:
         return MemoryStore()
     scheme = url.split(":", 1)[0].lower()
@@ -149,5 +181,7 @@ def open_store(url: str | None) -> BudgetStore:
     if scheme.split("+", 1)[0] in ("postgresql", "postgres"):
         # the Dagster instance's URL may name a SQLAlchemy driver (postgresql+psycopg2://); psycopg wants none
         return PostgresStore("postgresql" + url[url.index("://"):])
+    if scheme in ("redis", "rediss"):
+        return RedisStore(url)
     raise ValueError(f"unknown shared budget store {scheme!r} in CENTRA_BUDGET_URL: "
-                     "use memory, sqlite:///path or postgresql://user@host:port/db")
+                     "use memory, sqlite:///path, postgresql://user@host:port/db or redis://host:port/db")

@@ -37,8 +37,8 @@ class CentraResource(ConfigurableResource):
     retry_attempts: int = Field(default=6, description="Attempts per request on 5xx, timeouts and dropped connections")
     retry_max_seconds: float = Field(default=300.0, description="Longest time one request may spend retrying")
     budget_url: str | None = Field(
-        default=None, description="Where the deployment's shared rate budget lives: sqlite:///path, "
-                                  "postgresql://user@host/db or memory (CENTRA_BUDGET_URL); default: the Dagster "
+        default=None, description="Where the deployment's shared rate budget lives: redis://host:port/db, "
+                                  "postgresql://user@host/db, sqlite:///path or memory (CENTRA_BUDGET_URL); default: the Dagster "
                                   "instance's PostgreSQL, or a SQLite file in its directory")
     lane: str | None = Field(default=None, description="Budget lane (realtime, incremental, reconciliation, backfill); "
                                                        "default: from the run's job or its centra/lane tag")

@@ -1,6 +1,7 @@
 """The budget stores: one atomic read-modify-write per update, across connections (processes)."""
 
 import threading
+import uuid
 
 import psycopg
 import pytest
@@ -8,19 +9,22 @@ import pytest
 from centra_pipelines.centra.budget_store import open_store
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "postgresql", "redis"])
 def store_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'budget.sqlite'}"
+    if request.param == "redis":
+        return request.getfixturevalue("redis_url")
     return request.getfixturevalue("pg_url")
 
 
 def test_concurrent_updates_from_separate_connections_lose_nothing(store_url):
     stores = [open_store(store_url) for _ in range(4)]
+    key = f"k-{uuid.uuid4().hex}"  # Redis is one server for every test: a key of this test's own
 
     def count(store):
         for _ in range(50):
-            store.update("k", lambda state: ({"n": (state or {}).get("n", 0) + 1}, None))
+            store.update(key, lambda state: ({"n": (state or {}).get("n", 0) + 1}, None))
 
     threads = [threading.Thread(target=count, args=(store,)) for store in stores]
     try:
@@ -28,8 +32,8 @@ def test_concurrent_updates_from_separate_connections_lose_nothing(store_url):
             thread.start()
         for thread in threads:
             thread.join()
-        assert stores[0].update("k", lambda state: (state, state["n"])) == 200
-        assert stores[1].update("other", lambda state: ({}, state)) is None  # keys are separate budgets
+        assert stores[0].update(key, lambda state: (state, state["n"])) == 200
+        assert stores[1].update(key + "-other", lambda state: ({}, state)) is None  # keys are separate budgets
     finally:
         for store in stores:
             store.close()
@@ -48,3 +52,10 @@ def test_a_dropped_postgresql_connection_fails_one_update_clearly_then_reconnect
         assert store.update("k", lambda state: (state, state["n"])) == 1
     finally:
         store.close()
+
+
+def test_unreachable_redis_is_named_without_its_password():
+    store = open_store("redis://:secret-pw@127.0.0.1:1/0")  # nothing listens on port 1
+    with pytest.raises(ConnectionError, match="Redis at 127.0.0.1:1") as failure:
+        store.update("k", lambda state: ({}, None))
+    assert "secret-pw" not in str(failure.value)

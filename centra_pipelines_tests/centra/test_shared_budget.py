@@ -68,10 +68,12 @@ def _assert_within_share(log) -> None:
                 f"{j - i + 1} requests in {times[j] - times[i]:.2f} s: above the shared budget")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "postgresql", "redis"])
 def budget_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'budget.sqlite'}"
+    if request.param == "redis":  # the budget's key names the sandbox's port: no other test shares it
+        return request.getfixturevalue("redis_url")
     return request.getfixturevalue("pg_url")
 
 
