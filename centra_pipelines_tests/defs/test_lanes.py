@@ -65,7 +65,7 @@ def test_resource_lane_in_a_run_comes_from_its_job(tmp_path):
         assert seen["lane"] == "backfill"
 
 
-@pytest.mark.parametrize("url", ["redis://cache:6379/0", "sqlite://", "mysql://db/budget"])
+@pytest.mark.parametrize("url", ["memcached://cache:11211", "sqlite://", "mysql://db/budget"])
 def test_unusable_budget_url_is_refused_with_the_choices(url):
     with pytest.raises(ValueError, match="sqlite:///"):
         open_store(url)
