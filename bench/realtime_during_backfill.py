@@ -2,8 +2,9 @@
 
 The sandbox Centra runs the Growth tier, time-scaled (--time-scale F: a 10 s window lasts 10/F s),
 at medium scale, and sends signed webhooks for its changes to the webhook receiver (its own process,
-`centra-pipelines webhooks serve`). Three more processes share one Dagster instance (SQLite, in a temp
-DAGSTER_HOME) and so one budget (its `centra_budget.sqlite`):
+`centra-pipelines webhooks serve`). Three more processes share one Dagster instance (in a temp
+DAGSTER_HOME; PostgreSQL by default, as deployed, or --instance sqlite) and so one budget (in that
+PostgreSQL, or the instance directory's `centra_budget.sqlite`):
 
 - the backfill: `orders_daily_job` over the sandbox's past days as ONE run tagged as a Dagster backfill
   (lane backfill), with small pages (--page-size) so that it lasts the whole measurement;
@@ -158,6 +159,8 @@ def main() -> int:
     parser.add_argument("--change-every", type=float, default=2.0, help="real seconds between sandbox changes")
     parser.add_argument("--sensor-interval", type=float, default=1.0, help="real seconds between sensor ticks")
     parser.add_argument("--page-size", type=int, default=25, help="orders per page of the backfill (default 25)")
+    parser.add_argument("--instance", default="postgres", choices=["postgres", "sqlite"],
+                        help="Dagster instance (and so the budget): PostgreSQL as in production (default), or SQLite")
     # worker roles only
     parser.add_argument("--home"), parser.add_argument("--url"), parser.add_argument("--warehouse")
     parser.add_argument("--first"), parser.add_argument("--last")
@@ -183,6 +186,10 @@ def main() -> int:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rt_backfill_")))
         args.home = str(tmp / "dagster_home")
         Path(args.home).mkdir()
+        if args.instance == "postgres":  # as deployed: runs, events and the budget in PostgreSQL
+            instance_url = fresh_database(stack).replace("postgresql://", "postgresql+psycopg2://", 1)
+            (Path(args.home) / "dagster.yaml").write_text(
+                f"storage:\n  postgres:\n    postgres_url: {instance_url}\ntelemetry:\n  enabled: false\n")
         landing = tmp / "landing"
         port = free_port()
         receiver = start_receiver(landing, port)
@@ -200,7 +207,8 @@ def main() -> int:
               f"(10 s window = {window:.2f} s), share {SHARE}: {capacity:.0f} requests per window, "
               f"{share_rate:.1f}/s")
         print(f"  backfill: orders_daily_job {first}..{last}, {args.page_size} orders a page; changes every "
-              f"{args.change_every:g} s; sensor every {args.sensor_interval:g} s")
+              f"{args.change_every:g} s; sensor every {args.sensor_interval:g} s; Dagster instance and budget in "
+              f"{'PostgreSQL' if args.instance == 'postgres' else 'SQLite'}")
 
         # Set-up, not measured: currencies and pricelists (the orders' currency check reads them).
         with dg.DagsterInstance.from_config(args.home) as instance:
