@@ -9,6 +9,7 @@ The buckets live in a ``budget_store`` that every process and machine of the dep
 so two runs spend one share between them, not one each. Requests queue in lanes: a lane gives way
 while a higher one waits (real time first, backfills last), and takes the whole budget otherwise.
 """
+
 from __future__ import annotations
 
 import email.utils
