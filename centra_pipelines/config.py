@@ -46,7 +46,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("CENTRA_MAPPING_FILE", None, "YAML laid over the package's default mapping",
              default_note="package default mapping"),
     # Warehouse
-    Variable("CENTRA_WAREHOUSE_URL", "duckdb:///data/centra.duckdb", "where synced data lives (DuckDB or PostgreSQL)",
+    Variable("CENTRA_WAREHOUSE_URL", "duckdb:///data/warehouse.duckdb", "where synced data lives (DuckDB or PostgreSQL)",
              URL),
     # Webhooks
     Variable("CENTRA_WEBHOOK_SECRET", None, "webhook endpoint secret(s), comma-separated while rotating", SECRET),

@@ -38,7 +38,20 @@ def add_sandbox_commands(subparsers) -> None:
                        help="share (0..1) of every bucket spent by the brand's other integrations")
     serve.add_argument("--strict", action="store_true",
                        help="serve only what the schema file does not mark `# unconfirmed`")
+    serve.add_argument("--bad-rows", type=bad_rows_rate, default=0.0, metavar="RATE",
+                       help="serve this share (0..1) of the rows of each kind spoiled, breaking one contract "
+                            "rule each (customers, orders, products, sizes): shows the WARN and ERROR checks")
     serve.set_defaults(handler=run_serve)
+
+
+def bad_rows_rate(text: str) -> float:
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = -1.0
+    if not 0.0 <= rate <= 1.0:
+        raise argparse.ArgumentTypeError(f"--bad-rows takes a share between 0 and 1, not {text!r}")
+    return rate
 
 
 def config_from_args(args: argparse.Namespace):
@@ -55,7 +68,8 @@ def config_from_args(args: argparse.Namespace):
     return SandboxConfig(seed=args.seed, scale=args.scale, strict=args.strict, tokens=tokens, tier=args.tier,
                          time_scale=args.time_scale, faults=args.faults, webhook_url=args.webhook_url,
                          webhook_secret=args.webhook_secret, webhook_retries=args.webhook_retries,
-                         retry_after_format=args.retry_after_format, neighbour=args.neighbour)
+                         retry_after_format=args.retry_after_format, neighbour=args.neighbour,
+                         bad_rows=args.bad_rows)
 
 
 def run_serve(args: argparse.Namespace) -> int:

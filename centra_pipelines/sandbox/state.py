@@ -43,8 +43,10 @@ def _format_error(error: GraphQLError, default_category: str) -> dict:
 class Sandbox:
     """A seeded Centra brand you can query with GraphQL and move forward in time."""
 
-    def __init__(self, seed: int = 7, scale: str = "small", strict: bool = False, now: datetime | None = None):
+    def __init__(self, seed: int = 7, scale: str = "small", strict: bool = False, now: datetime | None = None,
+                 bad_rows: float = 0.0):
         self.seed = seed
+        self.bad_rows = bad_rows  # share of rows of each kind served spoiled (sandbox/spoil.py)
         self.scale = scale
         self.strict = strict
         self.now = (now or ANCHOR).astimezone(timezone.utc)

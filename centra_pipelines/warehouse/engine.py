@@ -1,6 +1,6 @@
 """The Warehouse: one interface over the DuckDB and PostgreSQL engines.
 
-    wh = connect()                          # CENTRA_WAREHOUSE_URL, default duckdb:///data/centra.duckdb
+    wh = connect()                          # CENTRA_WAREHOUSE_URL, default duckdb:///data/warehouse.duckdb
     wh.ensure_tables([PRODUCTS, VARIANTS])
     with wh.transaction() as tx:            # one database transaction
         result = tx.upsert(PRODUCTS, page_df)
