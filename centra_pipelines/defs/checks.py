@@ -41,7 +41,11 @@ def contract_check_result(table: Table, totals: TableTotals) -> dg.AssetCheckRes
             "rows_checked": totals.received,
             "rows_quarantined": totals.quarantined,
             "quarantined_share": round(share, 4),
+            "quarantine_resolved": totals.resolved,
+            # What a person acts on: which rule failed how often, which rows (Centra ids), and where they wait.
+            "failures_by_rule": dg.MetadataValue.json(dict(totals.rule_counts.most_common())),
             "first_failures": dg.MetadataValue.json(totals.first_failures),
+            "quarantine_query": dg.MetadataValue.md(f"```sql\n{totals.quarantine_query}\n```"),
         },
     )
 
