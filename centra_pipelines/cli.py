@@ -2,6 +2,7 @@
 
     centra-pipelines sandbox serve ...   the sandbox Centra (see docs/sandbox.md)
     centra-pipelines sync                a full sync on the configured Centra and warehouse
+    centra-pipelines ui                  the Dagster UI on the instance `sync` uses
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
     from centra_pipelines.sync import add_sync_command
 
     add_sync_command(commands)
+
+    from centra_pipelines.ui import add_ui_command
+
+    add_ui_command(commands)
     return parser
 
 

@@ -12,7 +12,8 @@ import os
 import subprocess
 import sys
 from contextlib import ExitStack
-from urllib.parse import urlsplit
+
+from centra_pipelines.sandbox.cli import bad_rows_rate
 
 
 def add_ui_command(commands: argparse._SubParsersAction) -> None:
@@ -24,8 +25,10 @@ def add_ui_command(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=7, help="sandbox seed (default 7, as `sync`)")
     parser.add_argument("--tier", default="growth", choices=["growth", "enhanced", "off"],
                         help="sandbox rate-limit tier (default growth)")
-    parser.add_argument("--bad-rows", type=float, default=0.0, metavar="RATE",
-                        help="sandbox: spoil this share of the rows of each kind (shows failing checks)")
+    parser.add_argument("--bad-rows", type=bad_rows_rate, default=0.0, metavar="RATE",
+                        help="sandbox: serve this share (0..1) of the rows of each kind spoiled (docs/sandbox.md)")
+    parser.add_argument("--sandbox-port", type=int, default=8787,
+                        help="port of the sandbox when no CENTRA_API_URL is set (default 8787; 0: any free port)")
     parser.set_defaults(handler=run_ui)
 
 
@@ -39,26 +42,28 @@ def dagster_dev_command(host: str, port: int) -> list[str]:
 
 
 def run_ui(args: argparse.Namespace) -> int:
-    from centra_pipelines.defs.resources import SANDBOX_URL
     from centra_pipelines.home import prepare_dagster_home
 
     home = prepare_dagster_home()
+    env = os.environ.copy()
     with ExitStack() as stack:
-        if not os.environ.get("CENTRA_API_URL"):
+        if not env.get("CENTRA_API_URL"):
             from centra_pipelines.sandbox.server import SandboxConfig, SandboxServer
 
-            address = urlsplit(SANDBOX_URL)
+            config = SandboxConfig(seed=args.seed, scale=args.scale, tier=args.tier, bad_rows=args.bad_rows)
             try:
-                server = stack.enter_context(SandboxServer(
-                    SandboxConfig(seed=args.seed, scale=args.scale, tier=args.tier, bad_rows=args.bad_rows),
-                    host=address.hostname, port=address.port))
-                print(f"Centra: the sandbox (seed {args.seed}, scale {args.scale}) at {server.url}")
+                server = stack.enter_context(SandboxServer(config, port=args.sandbox_port))
             except OSError as exc:  # the port is taken: most likely a `sandbox serve` already running
-                print(f"Centra: {SANDBOX_URL} (could not start the sandbox there: {exc.strerror}; "
-                      "using whatever answers on that address)")
+                raise SystemExit(f"Cannot start the sandbox Centra on port {args.sandbox_port}: {exc.strerror}. "
+                                 "Stop what listens there, pick another --sandbox-port, or set CENTRA_API_URL.")
+            # Runs launched from the UI talk to this sandbox (the code server inherits the variable).
+            env["CENTRA_API_URL"] = server.url
+            print(f"Centra: the sandbox (seed {args.seed}, scale {args.scale}) at {server.url}")
+        else:
+            print(f"Centra: {env['CENTRA_API_URL']}")
         print(f"Dagster instance: {home}")
         print(f"Dagster UI: http://{args.host}:{args.port}  (Ctrl-C stops it)", flush=True)
-        process = subprocess.Popen(dagster_dev_command(args.host, args.port), env=os.environ.copy())
+        process = subprocess.Popen(dagster_dev_command(args.host, args.port), env=env)
         try:
             return process.wait()
         except KeyboardInterrupt:  # the terminal sent SIGINT to `dagster dev` too: let it shut down
