@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 from contextlib import ExitStack
@@ -66,5 +67,9 @@ def run_ui(args: argparse.Namespace) -> int:
         process = subprocess.Popen(dagster_dev_command(args.host, args.port), env=env)
         try:
             return process.wait()
-        except KeyboardInterrupt:  # the terminal sent SIGINT to `dagster dev` too: let it shut down
-            return process.wait()
+        except KeyboardInterrupt:
+            try:  # a terminal's Ctrl-C reached `dagster dev` too: let it shut down
+                return process.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # a signal to this process alone: pass it on
+                process.send_signal(signal.SIGINT)
+                return process.wait()

@@ -51,7 +51,10 @@ def contract_check_result(table: Table, totals: TableTotals) -> dg.AssetCheckRes
 
 
 def column_schema(table: Table) -> dg.TableSchema:
-    return dg.TableSchema(columns=[dg.TableColumn(name, type_) for name, type_ in table.spec.all_types.items()])
+    """The table's columns with their types and descriptions, as warehouse/model.py declares them."""
+    spec = table.spec
+    return dg.TableSchema(columns=[dg.TableColumn(name, type_, description=spec.descriptions.get(name))
+                                   for name, type_ in spec.all_types.items()])
 
 
 def client_metadata(stats: Stats) -> dict[str, float | int]:
