@@ -22,7 +22,9 @@ def _wrong_check_digit(ean: str | None) -> str:
 # (GraphQL type, field) -> the spoiled value, from the clean one. The contract rule each breaks:
 SPOILS: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("Customer", "email"): lambda _email: "no-address",  # customers.email must contain "@"
-    ("Order", "country"): lambda _country: None,  # orders.country: two-letter code required
+    # Order is an interface: its fields resolve on the concrete types.
+    ("DirectToConsumerOrder", "country"): lambda _country: None,  # orders.country: two-letter code required
+    ("WholesaleOrder", "country"): lambda _country: None,
     ("Product", "productNumber"): lambda _number: None,  # products.product_number required
     ("ProductSize", "EAN"): _wrong_check_digit,  # sizes.ean: GTIN check digit
 }
@@ -32,4 +34,5 @@ def is_spoiled(seed: int, type_name: str, row: Any, rate: float) -> bool:
     """Whether this row is served spoiled at `rate` (0..1), decided by its id."""
     if rate <= 0 or not isinstance(row, dict) or row.get("id") is None:
         return False
-    return zlib.crc32(f"{seed}:{type_name}:{row['id']}".encode()) / 2**32 < rate
+    kind = "Order" if type_name.endswith("Order") else type_name  # one decision per order, whatever its type
+    return zlib.crc32(f"{seed}:{kind}:{row['id']}".encode()) / 2**32 < rate
