@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+import uuid
 from contextlib import ExitStack, nullcontext
 from datetime import date
 
@@ -109,11 +110,10 @@ RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 def _run(defs, instance, job_name: str, partition: str | tuple[str, str] | None,
          progress: "terminal.SyncProgress | None" = None) -> list[dict]:
-    from dagster._core.utils import make_new_run_id
-
     started = time.monotonic()
     job = defs.resolve_job_def(job_name)
-    run_id, run_config = make_new_run_id(), progress.run_config if progress else RUN_CONFIG
+    # The run id is chosen here so that the progress display can follow the run's events as they come.
+    run_id, run_config = str(uuid.uuid4()), progress.run_config if progress else RUN_CONFIG
     label = f"{partition[0]}..{partition[1]}" if isinstance(partition, tuple) else (partition or "")
     with progress.follow(instance, run_id, label) if progress else nullcontext():
         if isinstance(partition, tuple):  # a range of daily partitions as one run (single-run backfill)

@@ -23,6 +23,7 @@ from typing import Iterator
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
+from rich.text import Text
 
 POLL_SECONDS = 0.5
 # The page lines assets log: "<stream>: page 3 committed, 540 rows in the window so far" (windows),
@@ -93,7 +94,8 @@ class StepProgress:
 
 class SyncProgress:
     """Follows runs in the instance and shows their steps; `with progress.follow(instance, run_id,
-    partition): <execute the run>`. A live table on a terminal, one line per finished step otherwise."""
+    partition): <execute or launch the run and wait>`. A live table on a terminal, then one line per
+    step; piped, one line per step as it finishes."""
 
     def __init__(self, verbose: bool = False, console: Console | None = None):
         self.verbose = verbose
@@ -108,17 +110,25 @@ class SyncProgress:
 
     @contextmanager
     def follow(self, instance, run_id: str, partition: str) -> Iterator[None]:
-        self.steps = {}
+        self.steps, printed = {}, set()
         stop = threading.Event()
         cursor: list[str | None] = [None]
         live = Live(self._table(), console=self.console, refresh_per_second=4, transient=True) \
             if self.console.is_terminal else None
+
+        def show_finished() -> None:
+            for key, step in list(self.steps.items()):
+                if step.status != "running" and key not in printed:
+                    printed.add(key)
+                    self.console.print(f"  {step.line()}", markup=False)
 
         def poll() -> None:
             while True:
                 self._read(instance, run_id, partition, cursor)
                 if live is not None:
                     live.update(self._table())
+                else:
+                    show_finished()
                 if stop.wait(POLL_SECONDS):
                     return
 
@@ -135,14 +145,14 @@ class SyncProgress:
             if live is not None:
                 live.stop()
             for step in self.steps.values():
-                if step.status == "running":
+                if step.status == "running":  # never finished: the run stopped around it
                     step.status = "failed"
-                self.console.print(f"  {step.line()}")
+            show_finished()
 
     def _table(self) -> Table:
         table = Table.grid(padding=(0, 2))
         for step in self.steps.values():
-            table.add_row(f"  {step.line()}")
+            table.add_row(Text(f"  {step.line()}"))  # Text: a "[partition]" is not markup
         return table
 
     def _read(self, instance, run_id: str, partition: str, cursor: list[str | None]) -> None:
@@ -202,9 +212,9 @@ def print_summary(rows: list[dict], console: Console | None = None) -> None:
                           ("429s", "right"), ("checks", "left")):
         table.add_column(name, justify=justify, no_wrap=name != "checks")
     for r in rows:
-        table.add_row(r["asset"], r["partition"], str(r["received"]), str(r["written"]), str(r["quarantined"]),
-                      str(r["requests"]), str(r["throttled"]), r["checks"],
-                      style=None if r["ok"] else "red")
+        cells = (r["asset"], r["partition"], r["received"], r["written"], r["quarantined"], r["requests"],
+                 r["throttled"], r["checks"])
+        table.add_row(*(Text(str(c)) for c in cells), style=None if r["ok"] else "red")
     console.print(table)
     failed = [r for r in rows if not r["ok"]]
     console.print(f"\n{len(rows) - len(failed)} materializations, {len(failed)} failed runs")
