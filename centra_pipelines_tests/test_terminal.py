@@ -40,3 +40,33 @@ def test_readme_sync_output_has_no_banner_or_warnings_and_ends_with_the_data_pat
     # The instance the sync used has the repository's dagster.yaml in effect.
     linked = synced_project.root / ".dagster_home" / "dagster.yaml"
     assert linked.resolve() == (__import__("pathlib").Path(__file__).parents[1] / "dagster.yaml").resolve()
+
+
+def test_progress_follows_the_run_and_names_the_asset_and_partition_of_a_retry(make_sandbox, tmp_path):
+    import io
+
+    import dagster as dg
+    from rich.console import Console
+
+    from centra_pipelines.sync import _run
+    from centra_pipelines.terminal import SyncProgress
+    from centra_pipelines.warehouse import duckdb_url
+    from centra_pipelines_tests.defs.conftest import make_defs
+
+    server = make_sandbox(scale="tiny")
+    defs = make_defs(server, duckdb_url(tmp_path / "warehouse.duckdb"))
+    out = io.StringIO()
+    progress = SyncProgress(console=Console(file=out, width=200, soft_wrap=True))
+    # The repository's dagster.yaml hands the Centra client's logger to Dagster: its lines are step events.
+    overrides = {"python_logs": {"managed_python_loggers": ["centra_pipelines.centra"]}}
+    with dg.instance_for_test(temp_dir=str(tmp_path), overrides=overrides) as instance:
+        assert all(r["ok"] for r in _run(defs, instance, "reference_and_catalog_job", None, progress))
+        assert "1-stockholm-dc" in instance.get_dynamic_partitions("warehouse")
+        server.set_faults("5xx=0.5,seed=3")  # half the requests fail with 5xx; the client retries them
+        out.truncate(0), out.seek(0)
+        [row] = _run(defs, instance, "stock_job", "1-stockholm-dc", progress)
+    shown = out.getvalue()
+    assert re.search(r"^  ! stock_levels \[1-stockholm-dc\]: Centra request failed .*retry 1 of \d", shown, re.M), shown
+    line = re.search(r"^  ✓ stock_levels \[1-stockholm-dc\]  2 pages  (\d+) rows  (\d+) requests", shown, re.M)
+    assert line, shown
+    assert int(line.group(1)) == row["received"] and int(line.group(2)) == row["requests"] > 0
