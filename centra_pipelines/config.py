@@ -46,8 +46,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("CENTRA_MAPPING_FILE", None, "YAML laid over the package's default mapping",
              default_note="package default mapping"),
     # Warehouse
-    Variable("CENTRA_WAREHOUSE_URL", "duckdb:///data/warehouse.duckdb", "where synced data lives (DuckDB or PostgreSQL)",
-             URL),
+    Variable("CENTRA_WAREHOUSE_URL", "duckdb:///data/warehouse.duckdb",
+             "where synced data lives (DuckDB or PostgreSQL)", URL),
     # Webhooks
     Variable("CENTRA_WEBHOOK_SECRET", None, "webhook endpoint secret(s), comma-separated while rotating", SECRET),
     Variable("CENTRA_WEBHOOK_LANDING", "./data/webhooks", "landing folder of the webhook receiver"),

@@ -133,9 +133,10 @@ def synced_project(tmp_path_factory):
     return SimpleNamespace(root=root, env=env, result=result, command=command)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def ui_server(synced_project):
-    """`centra-pipelines ui` in the synced folder (its own sandbox on a free port): `.url`."""
+    """`centra-pipelines ui` in the synced folder (its own sandbox on a free port): `.url`. Module
+    scope: the UI's processes stop when the tests that read it are done."""
     import os
     import signal
     import subprocess

@@ -1,8 +1,9 @@
 """The README's first command as a new user sees it: quiet, progress per asset, and at the end where
 the data is and a query that works on the default DuckDB file."""
 
-import os
 import re
+import subprocess
+from pathlib import Path
 
 import duckdb
 
@@ -26,20 +27,21 @@ def test_readme_sync_output_has_no_banner_or_warnings_and_ends_with_the_data_pat
     assert tail[2] == '  duckdb -readonly data/warehouse.duckdb "select count(*) from centra.orders"'
     assert "centra-pipelines ui" in tail[-1]
 
-    # The printed Python line runs as printed, from the project folder, and counts the orders synced.
+    # The printed Python line runs as printed, pasted in a shell in the project folder, and counts the
+    # orders the sync wrote.
     python_line = tail[3].strip()
-    query = re.search(r"\.sql\('([^']+)'\)", python_line).group(1)
-    assert query == "select count(*) from centra.orders"
-    os.chdir(synced_project.root)
-    with duckdb.connect("data/warehouse.duckdb", read_only=True) as con:
-        [(orders,)] = con.sql(query).fetchall()
+    assert "select count(*) from centra.orders" in python_line
+    shown = subprocess.run(python_line, shell=True, cwd=synced_project.root, capture_output=True, text=True,
+                           check=True).stdout
+    [orders] = [int(n) for n in re.findall(r"│\s+(\d+)\s+│", shown)]
+    with duckdb.connect(str(synced_project.root / "data" / "warehouse.duckdb"), read_only=True) as con:
         [(quarantined,)] = con.sql("select count(*) from centra.quarantine where table_name = 'orders'").fetchall()
     received, written = int(summary["orders"][2]), int(summary["orders"][3])
     assert orders == written == received - quarantined > 0
 
     # The instance the sync used has the repository's dagster.yaml in effect.
     linked = synced_project.root / ".dagster_home" / "dagster.yaml"
-    assert linked.resolve() == (__import__("pathlib").Path(__file__).parents[1] / "dagster.yaml").resolve()
+    assert linked.resolve() == (Path(__file__).parents[1] / "dagster.yaml").resolve()
 
 
 def test_progress_follows_the_run_and_names_the_asset_and_partition_of_a_retry(make_sandbox, tmp_path):

@@ -1,10 +1,14 @@
-"""What the Dagster UI shows after the README's sync, read through Dagster's GraphQL API (which the UI
-reads), from `centra-pipelines ui` on the instance the sync used."""
+"""What the Dagster UI shows after the README's sync, from `centra-pipelines ui` on the instance the
+sync used: read through Dagster's GraphQL API (which the UI reads), and seen by a real browser
+(docs/screenshots.py, which makes the README's pictures; it fails if a page shows an error)."""
 
+import importlib.util
 import json
+from pathlib import Path
 
 import duckdb
 import httpx
+import pytest
 
 QUERY = """
 {
@@ -72,3 +76,24 @@ def test_ui_shows_the_sync_with_actionable_check_failures_column_descriptions_an
     # Market and warehouse partitions read as names (with the Centra id first).
     assert data["stock"][0]["partitionKeys"] == ["1-stockholm-dc", "2-rotterdam-3pl", "3-store-stockholm"]
     assert "1-sweden" in data["prices"][0]["partitionKeys"]
+
+
+SCRIPT = Path(__file__).resolve().parents[1] / "docs" / "screenshots.py"
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("screenshots", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.browser
+def test_screenshots_of_the_asset_graph_and_a_failed_check(ui_server, tmp_path):
+    screenshots = _script()
+    if not Path(screenshots.CHROMIUM).exists():
+        pytest.fail(f"{screenshots.CHROMIUM} is missing: `apt-get install chromium` (bash .ci/run does it)")
+    saved = screenshots.capture(ui_server.url, tmp_path)
+    assert [p.name for p in saved] == ["asset-graph.png", "failed-check.png"]
+    for path in saved:
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 20_000, path

@@ -4,7 +4,7 @@ Runs the README's `centra-pipelines sync` in a fresh folder (scale tiny: its EAN
 sizes contract), opens `centra-pipelines ui` there, drives Debian's Chromium headless
 through Playwright (never a downloaded browser) to the asset graph and to a failed contract check,
 and saves docs/img/asset-graph.png and docs/img/failed-check.png. It fails when a page shows an
-error. The tests run `capture` against their own UI (centra_pipelines_tests/test_screenshots.py).
+error. The tests run `capture` against their own UI (centra_pipelines_tests/test_ui.py).
 """
 
 from __future__ import annotations

@@ -68,7 +68,8 @@ def customer_windows(context: dg.AssetExecutionContext, config: WindowConfig, ce
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec("customer_identities", group_name=GROUP, kinds={WAREHOUSE_KIND}, deps=["customers", "customer_emails"],
+        dg.AssetSpec("customer_identities", group_name=GROUP, kinds={WAREHOUSE_KIND},
+                     deps=["customers", "customer_emails"],
                      description="One row per customer: the identity (person) it belongs to. Identity id = the "
                                  "smallest customer id of the identity, stable as new customers join."),
         dg.AssetSpec("customer_identity_merges", group_name=GROUP, kinds={WAREHOUSE_KIND},
