@@ -3,6 +3,7 @@
     centra-pipelines sandbox serve ...   the sandbox Centra (see docs/sandbox.md)
     centra-pipelines doctor              checks a brand's Centra, token and warehouse before a sync
     centra-pipelines sync                a full sync on the configured Centra and warehouse
+    centra-pipelines ui                  the Dagster UI on the instance `sync` uses
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     from centra_pipelines.sync import add_sync_command
 
     add_sync_command(commands)
+
+    from centra_pipelines.ui import add_ui_command
+
+    add_ui_command(commands)
     return parser
 
 

@@ -47,8 +47,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("CENTRA_BUDGET_URL", None, "where the deployment's shared Centra rate budget lives (redis://…, "
              "postgresql://…, sqlite:///…, memory)", URL, "the Dagster instance's PostgreSQL, or a SQLite file in DAGSTER_HOME"),
     # Warehouse
-    Variable("CENTRA_WAREHOUSE_URL", "duckdb:///data/centra.duckdb", "where synced data lives (DuckDB or PostgreSQL)",
-             URL),
+    Variable("CENTRA_WAREHOUSE_URL", "duckdb:///data/warehouse.duckdb",
+             "where synced data lives (DuckDB or PostgreSQL)", URL),
     # Webhooks
     Variable("CENTRA_WEBHOOK_SECRET", None, "webhook endpoint secret(s), comma-separated while rotating", SECRET),
     Variable("CENTRA_WEBHOOK_LANDING", "./data/webhooks", "landing folder of the webhook receiver"),

@@ -1,8 +1,10 @@
 """`centra-pipelines sync`: a full sync from the shell, on the configured Centra and warehouse.
 
 Without CENTRA_API_URL it starts the sandbox Centra in-process (the embedded default). It runs the
-sync jobs on a persistent Dagster instance (DAGSTER_HOME, default ./.dagster_home), so the runs,
-materializations and checks show in `dagster dev` afterwards, and prints a summary table.
+sync jobs on a persistent Dagster instance (DAGSTER_HOME, default ./.dagster_home, with the
+repository's dagster.yaml in effect), so the runs, materializations and checks show in
+`centra-pipelines ui` afterwards. It shows progress per asset, then the summary, where the data is
+and a query to try (centra_pipelines/terminal.py); --verbose prints Dagster's full logs too.
 """
 
 from __future__ import annotations
@@ -10,11 +12,14 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from contextlib import ExitStack
+import uuid
+from contextlib import ExitStack, nullcontext
 from datetime import date
 from pathlib import Path
 
+from centra_pipelines import terminal
 from centra_pipelines.redaction import redact_url
+from centra_pipelines.sandbox.cli import bad_rows_rate
 
 
 def add_sync_command(commands: argparse._SubParsersAction) -> None:
@@ -25,21 +30,27 @@ def add_sync_command(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=7, help="sandbox seed (default 7)")
     parser.add_argument("--tier", default="growth", choices=["growth", "enhanced", "off"],
                         help="sandbox rate-limit tier (default growth)")
+    parser.add_argument("--bad-rows", type=bad_rows_rate, default=0.0, metavar="RATE",
+                        help="sandbox: serve this share (0..1) of customers, orders, products and sizes "
+                             "spoiled, to see the contract checks fail (docs/sandbox.md)")
+    parser.add_argument("--verbose", action="store_true", help="print Dagster's full logs and warnings too")
     parser.set_defaults(handler=run_sync)
 
 
 def run_sync(args: argparse.Namespace) -> int:
     from centra_pipelines.doctor import check_before_sync
+    from centra_pipelines.home import prepare_dagster_home
 
     check_before_sync()  # the doctor's blocking checks: exit 2 with one line naming the cause
-    os.environ.setdefault("DAGSTER_HOME", str(Path(".dagster_home").resolve()))
-    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    home = prepare_dagster_home()
+    terminal.quiet_framework(args.verbose)
     with ExitStack() as stack:
-        _preflight(stack, Path(os.environ["DAGSTER_HOME"]))
+        _preflight(stack, home)
         if not os.environ.get("CENTRA_API_URL"):
             from centra_pipelines.sandbox.server import SandboxConfig, SandboxServer
 
-            server = stack.enter_context(SandboxServer(SandboxConfig(seed=args.seed, scale=args.scale, tier=args.tier)))
+            server = stack.enter_context(SandboxServer(SandboxConfig(seed=args.seed, scale=args.scale, tier=args.tier,
+                                                                     bad_rows=args.bad_rows)))
             os.environ["CENTRA_API_URL"] = server.url
             os.environ.setdefault("CENTRA_API_TOKEN", "sandbox")
             until = server.sandbox.now.date()  # the sandbox's clock, not the wall clock
@@ -52,8 +63,9 @@ def run_sync(args: argparse.Namespace) -> int:
         from centra_pipelines.definitions import defs
 
         instance = stack.enter_context(dg.DagsterInstance.get())
-        rows = full_sync(defs, instance, until=until)
-    print_summary(rows)
+        rows = full_sync(defs, instance, until=until, progress=terminal.SyncProgress(verbose=args.verbose))
+    terminal.print_summary(rows)
+    terminal.print_next_steps()
     return 0 if all(r["ok"] for r in rows) else 1
 
 
@@ -76,7 +88,8 @@ def _preflight(stack: ExitStack, home: Path) -> None:
         raise SystemExit(f"sync: {exc}") from None
 
 
-def full_sync(defs, instance, until: date | None = None, since: date | None = None) -> list[dict]:
+def full_sync(defs, instance, until: date | None = None, since: date | None = None,
+              progress: "terminal.SyncProgress | None" = None) -> list[dict]:
     """Reference data and catalog first (they set the partitions), then every market and warehouse,
     then customers and orders: every daily partition from `since` (default: the mapping's initial
     import start) to `until` (default: the last complete day) as ONE run per job, then identities
@@ -84,20 +97,21 @@ def full_sync(defs, instance, until: date | None = None, since: date | None = No
     from centra_pipelines.defs.windows import daily_partitions
 
     summary: list[dict] = []
-    summary += _run(defs, instance, "reference_and_catalog_job", None)
+    summary += _run(defs, instance, "reference_and_catalog_job", None, progress)
     for key in instance.get_dynamic_partitions("market"):
-        summary += _run(defs, instance, "market_catalog_job", key)
+        summary += _run(defs, instance, "market_catalog_job", key, progress)
     for key in instance.get_dynamic_partitions("warehouse"):
-        summary += _run(defs, instance, "stock_job", key)
+        summary += _run(defs, instance, "stock_job", key, progress)
     keys = daily_partitions.get_partition_keys()
     last = min(until.isoformat() if until else keys[-1], keys[-1])
     first = since.isoformat() if since else keys[0]
-    summary += _run(defs, instance, "customers_daily_job", (first, last))
+    summary += _run(defs, instance, "customers_daily_job", (first, last), progress)
     # Order windows before the first order hold nothing (order numbers follow order dates), and each
     # partition of a range run costs a materialization event per asset: start at that order's day.
-    summary += _run(defs, instance, "orders_daily_job", (max(first, _first_order_day(defs) or first), last))
-    summary += _run(defs, instance, "customer_identities_job", None)  # after orders: they carry old addresses
-    summary += _run(defs, instance, "promotions_job", None)
+    summary += _run(defs, instance, "orders_daily_job", (max(first, _first_order_day(defs) or first), last), progress)
+    # after orders: they carry the addresses that link e-mail changes
+    summary += _run(defs, instance, "customer_identities_job", None, progress)
+    summary += _run(defs, instance, "promotions_job", None, progress)
     return summary
 
 
@@ -119,16 +133,23 @@ def _first_order_day(defs) -> str | None:
 RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
-def _run(defs, instance, job_name: str, partition: str | tuple[str, str] | None) -> list[dict]:
+def _run(defs, instance, job_name: str, partition: str | tuple[str, str] | None,
+         progress: "terminal.SyncProgress | None" = None) -> list[dict]:
     started = time.monotonic()
     job = defs.resolve_job_def(job_name)
-    if isinstance(partition, tuple):  # a range of daily partitions as one run (single-run backfill)
-        tags = {"dagster/asset_partition_range_start": partition[0], "dagster/asset_partition_range_end": partition[1]}
-        result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=False, run_config=RUN_CONFIG)
-        partition = f"{partition[0]}..{partition[1]}"
-    else:
-        result = job.execute_in_process(instance=instance, partition_key=partition, raise_on_error=False,
-                                        run_config=RUN_CONFIG)
+    # The run id is chosen here so that the progress display can follow the run's events as they come.
+    run_id, run_config = str(uuid.uuid4()), progress.run_config if progress else RUN_CONFIG
+    label = f"{partition[0]}..{partition[1]}" if isinstance(partition, tuple) else (partition or "")
+    with progress.follow(instance, run_id, label) if progress else nullcontext():
+        if isinstance(partition, tuple):  # a range of daily partitions as one run (single-run backfill)
+            tags = {"dagster/asset_partition_range_start": partition[0],
+                    "dagster/asset_partition_range_end": partition[1]}
+            result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=False, run_config=run_config,
+                                            run_id=run_id)
+            partition = label
+        else:
+            result = job.execute_in_process(instance=instance, partition_key=partition, raise_on_error=False,
+                                            run_config=run_config, run_id=run_id)
     seconds = time.monotonic() - started
     checks = {}
     for evaluation in result.get_asset_check_evaluations():
@@ -154,16 +175,3 @@ def _run(defs, instance, job_name: str, partition: str | tuple[str, str] | None)
                      "quarantined": 0, "requests": 0, "throttled": 0, "checks": f"FAILED: {message}",
                      "wait": "", "seconds": seconds})
     return rows
-
-
-def print_summary(rows: list[dict]) -> None:
-    header = ("asset", "partition", "received", "written", "quarantined", "requests", "429s", "wait s (lane)", "checks")
-    table = [header] + [(r["asset"], r["partition"], str(r["received"]), str(r["written"]), str(r["quarantined"]),
-                         str(r["requests"]), str(r["throttled"]), r["wait"], r["checks"]) for r in rows]
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    for i, row in enumerate(table):
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
-        if i == 0:
-            print("  ".join("-" * w for w in widths))
-    failed = [r for r in rows if not r["ok"]]
-    print(f"\n{len(rows) - len(failed)} materializations, {len(failed)} failed runs")

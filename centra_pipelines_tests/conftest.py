@@ -119,3 +119,83 @@ def redis_url():
     except redis.ConnectionError as exc:
         pytest.fail(f"Redis test server unreachable ({REDIS_URL_ENV} or 127.0.0.1:6379): {exc}")
     return url
+
+
+# --- the README's first command, then the UI on the instance it used ---------------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def synced_project(tmp_path_factory):
+    """`centra-pipelines sync` run as a new user runs it, in a fresh folder with none of our variables
+    set (the in-process sandbox, ./data/warehouse.duckdb, ./.dagster_home); at scale tiny with an
+    initial import from March 2026, to stay quick (its data quirks still fail the sizes contract).
+    `.root`, `.env` (for further commands there), `.result` (the finished process)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    root = tmp_path_factory.mktemp("project")
+    (root / "mapping.yaml").write_text("sync:\n  initial_import_start: 2026-03-01\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CENTRA_", "DAGSTER_"))}
+    env["CENTRA_MAPPING_FILE"] = str(root / "mapping.yaml")
+    command = [str(Path(sys.executable).parent / "centra-pipelines"), "sync", "--scale", "tiny"]
+    result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=900)
+    return SimpleNamespace(root=root, env=env, result=result, command=command)
+
+
+@pytest.fixture(scope="module")
+def ui_server(synced_project):
+    """`centra-pipelines ui` in the synced folder (its own sandbox on a free port): `.url`. Module
+    scope: the UI's processes stop when the tests that read it are done."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    import httpx
+
+    port = _free_port()
+    log = open(synced_project.root / "ui.log", "w")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "centra-pipelines"), "ui", "--port", str(port), "--sandbox-port", "0",
+         "--scale", "tiny"],
+        cwd=synced_project.root, env=synced_project.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300
+    query = "{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus } } } }"
+    try:
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"centra-pipelines ui exited: {(synced_project.root / 'ui.log').read_text()[-3000:]}")
+            try:
+                entries = httpx.post(f"{url}/graphql", json={"query": query}, timeout=10).json()[
+                    "data"]["workspaceOrError"]["locationEntries"]
+                if entries and all(e["loadStatus"] == "LOADED" for e in entries):
+                    break
+            except (httpx.HTTPError, KeyError, TypeError, ValueError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the UI did not load in 300 s: {(synced_project.root / 'ui.log').read_text()[-3000:]}")
+            time.sleep(1)
+        yield SimpleNamespace(url=url, process=process)
+    finally:
+        os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C in a terminal: `dagster dev` shuts down cleanly
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()

@@ -41,13 +41,20 @@ def contract_check_result(table: Table, totals: TableTotals) -> dg.AssetCheckRes
             "rows_checked": totals.received,
             "rows_quarantined": totals.quarantined,
             "quarantined_share": round(share, 4),
+            "quarantine_resolved": totals.resolved,
+            # What a person acts on: which rule failed how often, which rows (Centra ids), and where they wait.
+            "failures_by_rule": dg.MetadataValue.json(dict(totals.rule_counts.most_common())),
             "first_failures": dg.MetadataValue.json(totals.first_failures),
+            "quarantine_query": dg.MetadataValue.md(f"```sql\n{totals.quarantine_query}\n```"),
         },
     )
 
 
 def column_schema(table: Table) -> dg.TableSchema:
-    return dg.TableSchema(columns=[dg.TableColumn(name, type_) for name, type_ in table.spec.all_types.items()])
+    """The table's columns with their types and descriptions, as warehouse/model.py declares them."""
+    spec = table.spec
+    return dg.TableSchema(columns=[dg.TableColumn(name, type_, description=spec.descriptions.get(name))
+                                   for name, type_ in spec.all_types.items()])
 
 
 def client_metadata(stats: Stats) -> dict[str, float | int | str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,8 @@ from centra_pipelines.schemas import apply_contract
 from centra_pipelines.warehouse import TableSpec, UpsertResult, Warehouse
 
 FIRST_FAILURES = 10  # failure cases kept per table for check metadata
+# Columns that name a row to a person in Centra's admin, shown beside the key in failure cases.
+LABEL_COLUMNS = ("number", "order_number", "sku", "product_number")
 
 
 @dataclass(frozen=True)
@@ -42,15 +45,28 @@ class TableTotals:
     received: int = 0
     upserted: UpsertResult = field(default_factory=lambda: UpsertResult(0, 0, 0))
     quarantined: int = 0
+    resolved: int = 0  # quarantine rows a valid version of the row resolved
     first_failures: list[dict] = field(default_factory=list)
+    rule_counts: Counter[str] = field(default_factory=Counter)
+    quarantine_query: str = ""  # a query that lists this table's open quarantine rows
 
     def as_metadata(self) -> dict[str, int]:
         return {"received": self.received, "inserted": self.upserted.inserted, "updated": self.upserted.updated,
-                "skipped_stale": self.upserted.skipped_stale, "quarantined": self.quarantined}
+                "skipped_stale": self.upserted.skipped_stale, "quarantined": self.quarantined,
+                "quarantine_resolved": self.resolved}
 
 
 def _payload(row: pd.Series) -> dict[str, Any]:
     return json.loads(row.drop(labels=["_reason"]).to_json(date_format="iso"))
+
+
+def _keys(frame: pd.DataFrame, spec: TableSpec) -> list[tuple]:
+    return list(frame[list(spec.key)].itertuples(index=False, name=None))
+
+
+def quarantine_query(warehouse: Warehouse, table: str) -> str:
+    return (f"select key, reason, payload, seen_at from {warehouse.query_ref('quarantine')} "
+            f"where table_name = '{table}' and resolved_at is null order by seen_at desc")
 
 
 class StreamWriter:
@@ -61,7 +77,7 @@ class StreamWriter:
         self.stream = stream
         self.partition = partition
         self.tables = {t.name: t for t in tables}
-        self.totals = {t.name: TableTotals() for t in tables}
+        self.totals = {t.name: TableTotals(quarantine_query=quarantine_query(warehouse, t.name)) for t in tables}
         self.pages = 0
         warehouse.ensure_tables(t.spec for t in tables)
 
@@ -74,15 +90,18 @@ class StreamWriter:
         hard-deleted) and the cursors (by stream name) commit together or not at all."""
         outcomes = {name: apply_contract(self.tables[name].contract, frame) for name, frame in frames.items()}
         results: dict[str, UpsertResult] = {}
+        resolved: dict[str, int] = {}
         with self.warehouse.transaction() as tx:
             for name, outcome in outcomes.items():
                 spec = self.tables[name].spec
                 valid = outcome.valid[[c for c in spec.columns if c in outcome.valid.columns]]
                 results[name] = tx.upsert(spec, valid) if not valid.empty else UpsertResult(0, 0, 0)
+                # A valid version of a quarantined row loaded: its quarantine rows are resolved.
+                resolved[name] = tx.resolve_quarantine(name, _keys(valid, spec)) if not valid.empty else 0
                 if outcome.rejected_count:
                     tx.quarantine(name, [
-                        ("|".join(str(row[k]) for k in spec.key), row["_reason"], _payload(row))
-                        for _, row in outcome.rejected.iterrows()
+                        (key, row["_reason"], _payload(row))
+                        for key, (_, row) in zip(_keys(outcome.rejected, spec), outcome.rejected.iterrows())
                     ])
             for name, keys in (deleted or {}).items():
                 if keys:
@@ -96,9 +115,13 @@ class StreamWriter:
             totals.received += len(frames[name])
             totals.upserted = totals.upserted + results[name]
             totals.quarantined += outcome.rejected_count
+            totals.resolved += resolved[name]
+            totals.rule_counts.update(outcome.rule_counts())
             room = FIRST_FAILURES - len(totals.first_failures)
             if room > 0 and outcome.rejected_count:
-                totals.first_failures.extend(outcome.first_failures(room))
+                spec = self.tables[name].spec
+                ids = list(dict.fromkeys([*spec.key, *(c for c in LABEL_COLUMNS if c in spec.columns)]))
+                totals.first_failures.extend(outcome.first_failures(room, ids))
 
 
 def next_run_cursor(saved: str | None, mode: str, log) -> Cursor | None:

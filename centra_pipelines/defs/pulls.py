@@ -11,7 +11,21 @@ from centra_pipelines.defs.checks import contract_check_spec, materialize_result
 from centra_pipelines.defs.loading import StreamWriter, Table
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 
-KINDS = {"centra", "pandas"}
+
+
+def warehouse_kind() -> str:
+    """The warehouse engine as a Dagster kind (its icon in the UI): duckdb or postgres."""
+    from centra_pipelines.warehouse.errors import WarehouseURLError
+    from centra_pipelines.warehouse.url import parse_url
+
+    try:
+        return {"duckdb": "duckdb", "postgresql": "postgres"}[parse_url().engine]
+    except WarehouseURLError:  # reported with its reason when a run connects, not at load time
+        return "warehouse"
+
+
+WAREHOUSE_KIND = warehouse_kind()
+KINDS = {"centra", WAREHOUSE_KIND}  # where the data comes from and where it lands
 POOL = "centra_api"  # steps that talk to Centra (dagster.yaml caps how many run at once; the budget is shared)
 
 

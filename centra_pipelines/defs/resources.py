@@ -96,7 +96,7 @@ def centra_resource_from_env() -> CentraResource:
 
 
 class WarehouseResource(ConfigurableResource):
-    """Where synced data lives: `duckdb:///path/file.duckdb` (default ./data/centra.duckdb) or
+    """Where synced data lives: `duckdb:///path/file.duckdb` (default ./data/warehouse.duckdb) or
     `postgresql://user@host:port/db` (CENTRA_WAREHOUSE_URL). The URL's password never reaches logs."""
 
     url: str | None = Field(default=None, description="Warehouse URL (CENTRA_WAREHOUSE_URL)")

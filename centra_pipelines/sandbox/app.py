@@ -91,7 +91,7 @@ class SandboxService:
     def __init__(self, config: "SandboxConfig"):
         self.config = config
         self.sandbox = Sandbox(seed=config.seed, scale=config.scale, strict=config.strict, now=config.now,
-                               drop_fields=config.drop_fields)
+                               drop_fields=config.drop_fields, bad_rows=config.bad_rows)
         self.tokens = TokenRegistry(config.tokens)
         self.limiter = RateLimiter(config.tier, time_scale=config.time_scale, neighbour=config.neighbour)
         plan = config.faults if isinstance(config.faults, FaultPlan) else FaultPlan.parse(config.faults, seed=config.seed)

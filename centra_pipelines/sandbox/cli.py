@@ -41,7 +41,20 @@ def add_sandbox_commands(subparsers) -> None:
     serve.add_argument("--drop-fields", metavar="TYPE.MEMBER,...", default="",
                        help="serve the schema without these fields, input fields or enum values "
                             "(e.g. Order.isOnHold,OrderStatus.ARCHIVED): a Centra whose API changed")
+    serve.add_argument("--bad-rows", type=bad_rows_rate, default=0.0, metavar="RATE",
+                       help="serve this share (0..1) of the rows of each kind spoiled, breaking one contract "
+                            "rule each (customers, orders, products, sizes): shows the WARN and ERROR checks")
     serve.set_defaults(handler=run_serve)
+
+
+def bad_rows_rate(text: str) -> float:
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = -1.0
+    if not 0.0 <= rate <= 1.0:
+        raise argparse.ArgumentTypeError(f"--bad-rows takes a share between 0 and 1, not {text!r}")
+    return rate
 
 
 def config_from_args(args: argparse.Namespace):
@@ -63,7 +76,8 @@ def config_from_args(args: argparse.Namespace):
                          tokens=tokens, tier=args.tier,
                          time_scale=args.time_scale, faults=args.faults, webhook_url=args.webhook_url,
                          webhook_secret=args.webhook_secret, webhook_retries=args.webhook_retries,
-                         retry_after_format=args.retry_after_format, neighbour=args.neighbour)
+                         retry_after_format=args.retry_after_format, neighbour=args.neighbour,
+                         bad_rows=args.bad_rows)
 
 
 def run_serve(args: argparse.Namespace) -> int:

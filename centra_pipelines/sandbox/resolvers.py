@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable
 
 from graphql import (
     GraphQLError,
+    default_field_resolver,
     GraphQLObjectType,
     GraphQLSchema,
     GraphQLInterfaceType,
@@ -27,6 +28,7 @@ from graphql.language import ast as gast
 from . import dates
 from .data import Catalog, ProductHead
 from .schema import load_schema
+from .spoil import SPOILS, is_spoiled
 
 ORDER_LIMIT = 100
 DEFAULT_LIMIT = 200
@@ -479,6 +481,15 @@ def resolve_guarded(type_name: str, field_name: str):
     return resolve
 
 
+def resolve_spoilable(type_name: str, inner: Callable, spoil: Callable[[Any], Any]):
+    """A field served spoiled on the rows `--bad-rows` picks (sandbox/spoil.py)."""
+    def resolve(source, info, **args):
+        value = inner(source, info, **args)
+        sandbox = info.context.sandbox
+        return spoil(value) if is_spoiled(sandbox.seed, type_name, source, sandbox.bad_rows) else value
+    return resolve
+
+
 def resolve_date(source, info, format: str = dates.DEFAULT_FORMAT, **_args):
     value = source.get(info.field_name) if isinstance(source, dict) else getattr(source, info.field_name, None)
     if value is None:
@@ -599,6 +610,9 @@ def served_schema(strict: bool, drop: tuple[str, ...] = ()) -> GraphQLSchema:
     mutation.fields["setEventListeners"].resolve = resolve_set_listeners
     mutation.fields["unsetEventListeners"].resolve = resolve_unset_listeners
     mutation.fields["confirmEvents"].resolve = resolve_confirm_events
+    for (type_name, fname), spoil in SPOILS.items():
+        field_ = schema.type_map[type_name].fields[fname]
+        field_.resolve = resolve_spoilable(type_name, field_.resolve or default_field_resolver, spoil)
     for type_ in schema.type_map.values():
         if not isinstance(type_, (GraphQLObjectType, GraphQLInterfaceType)) or type_.name.startswith("__"):
             continue

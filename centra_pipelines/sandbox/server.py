@@ -42,6 +42,7 @@ class SandboxConfig:
     retry_after_format: str = "seconds"
     neighbour: float = 0.0
     now: datetime | None = None
+    bad_rows: float = 0.0  # share (0..1) of the rows of each kind served spoiled (sandbox/spoil.py)
 
 
 class SandboxServer:

@@ -44,8 +44,9 @@ class Sandbox:
     """A seeded Centra brand you can query with GraphQL and move forward in time."""
 
     def __init__(self, seed: int = 7, scale: str = "small", strict: bool = False, now: datetime | None = None,
-                 drop_fields: tuple[str, ...] = ()):
+                 drop_fields: tuple[str, ...] = (), bad_rows: float = 0.0):
         self.seed = seed
+        self.bad_rows = bad_rows  # share of rows of each kind served spoiled (sandbox/spoil.py)
         self.scale = scale
         self.strict = strict
         self.now = (now or ANCHOR).astimezone(timezone.utc)

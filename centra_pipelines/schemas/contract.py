@@ -8,7 +8,9 @@ means the batch does not fit the contract at all: that raises `ContractError` an
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import Sequence
 
 import pandas as pd
 import pandera.pandas as pa
@@ -29,18 +31,43 @@ class ContractOutcome:
     def rejected_count(self) -> int:
         return len(self.rejected)
 
-    def first_failures(self, n: int = 10) -> list[dict]:
-        """The first failure cases, JSON-friendly, for check metadata."""
-        head = self.failure_cases.head(n)
-        return [
-            {
-                "column": None if pd.isna(r.column) else str(r.column),
-                "check": str(r.check),
-                "failure_case": None if pd.isna(r.failure_case) else str(r.failure_case),
-                "row": None if pd.isna(r.index) else int(r.index),
-            }
-            for r in head.itertuples()
-        ]
+    def first_failures(self, n: int, ids: Sequence[str]) -> list[dict]:
+        """The first `n` failures, JSON-friendly, for check metadata: the row's `ids` (its key, and
+        the order number or SKU where the table has one), the rule that failed and the value."""
+        cases = self.failure_cases
+        cases = cases[cases["index"].notna()].head(n) if len(cases) else cases
+        out = []
+        for r in cases.itertuples():
+            row = self.rejected.loc[int(r.index)]
+            case = {c: _plain(row[c]) for c in ids if c in row.index}
+            case.update(rule=_rule(r.column, r.check), value=_plain(r.failure_case))
+            out.append(case)
+        return out
+
+    def rule_counts(self) -> Counter[str]:
+        """How many rows failed each rule (`column: check`)."""
+        cases = self.failure_cases
+        if not len(cases):
+            return Counter()
+        cases = cases[cases["index"].notna()]
+        return Counter(_rule(c, k) for c, k in zip(cases["column"], cases["check"]))
+
+
+def _rule(column: object, check: object) -> str:
+    return f"{column}: {check}" if not pd.isna(column) else str(check)
+
+
+def _plain(value: object) -> object:
+    """A value as JSON has it (None for a missing value, ints as ints, the rest as text)."""
+    if value is None or (not isinstance(value, (list, dict)) and pd.isna(value)):
+        return None
+    if isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if hasattr(value, "item"):  # numpy scalars
+        return _plain(value.item())
+    return str(value)
 
 
 def apply_contract(model: type[pa.DataFrameModel], frame: pd.DataFrame) -> ContractOutcome:

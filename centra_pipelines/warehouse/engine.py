@@ -1,6 +1,6 @@
 """The Warehouse: one interface over the DuckDB and PostgreSQL engines.
 
-    wh = connect()                          # CENTRA_WAREHOUSE_URL, default duckdb:///data/centra.duckdb
+    wh = connect()                          # CENTRA_WAREHOUSE_URL, default duckdb:///data/warehouse.duckdb
     wh.ensure_tables([PRODUCTS, VARIANTS])
     with wh.transaction() as tx:            # one database transaction
         result = tx.upsert(PRODUCTS, page_df)
@@ -105,6 +105,16 @@ class Warehouse:
 
     def close(self) -> None:
         self._engine.close()
+
+    def query_ref(self, name: str) -> str:
+        """How a person names a table in a query (`centra.orders`), for the queries we print; with the
+        catalog in front when a DuckDB file is named like the schema (`centra.centra.orders`)."""
+        ref = f"{self.schema}.{check_identifier(name, 'table name')}"
+        if self._engine.name == "duckdb":
+            self._engine.schema_ref(self.schema)  # learns the catalog (the file's stem) once
+            if self._engine.catalog == self.schema:
+                ref = f"{self.schema}.{ref}"
+        return ref
 
     def table_ref(self, name: str) -> str:
         """The quoted, schema-qualified name of a table, for SQL passed to read().
@@ -326,6 +336,26 @@ class Transaction:
         try:
             _, n, _ = self._s.query(f"SELECT count(*) FROM {stage}")
             self._s.execute(state.quarantine_sql(self._wh.table_ref, stage))
+        finally:
+            self._s.drop_stage(stage)
+        return int(n[0][0])
+
+    def resolve_quarantine(self, table: str, keys: Iterable[Any]) -> int:
+        """Mark resolved the open quarantine rows of ``table`` with these keys (a valid version of the
+        row loaded in this transaction); returns how many."""
+        p = self._wh._engine.param
+        _, open_rows, _ = self._s.query(state.open_quarantine_sql(self._wh.table_ref, p), (table,))
+        if not open_rows:
+            return 0
+        batch = pd.DataFrame({"key": [state.key_text(k) for k in keys]})
+        if batch.empty:
+            return 0
+        stage = self._wh._stage_name()
+        self._s.stage(stage, batch.drop_duplicates(), {"key": "text"}, ["key"], None)
+        count_sql, update_sql = state.resolve_quarantine_sql(self._wh.table_ref, stage, p)
+        try:
+            _, n, _ = self._s.query(count_sql, (table,))
+            self._s.execute(update_sql, (table,))
         finally:
             self._s.drop_stage(stage)
         return int(n[0][0])

@@ -7,65 +7,180 @@ from centra_pipelines.warehouse.tables import TableSpec
 MONEY = "decimal(18,4)"
 
 # --- markets group: reference data, full pulls (no change time: the last write wins) -------------
-STORES = TableSpec("stores", {"id": "bigint", "name": "text", "type": "text"}, key=("id",))
+STORES = TableSpec(
+    "stores", {"id": "bigint", "name": "text", "type": "text"}, key=("id",),
+    descriptions={
+        "id": "Centra store id.",
+        "name": "Store name in Centra.",
+        "type": "DIRECT_TO_CONSUMER or WHOLESALE.",
+    },
+)
 MARKETS = TableSpec(
     "markets",
     {"id": "bigint", "name": "text", "comment": "text", "store_id": "bigint", "country_codes": "json",
      "allocation_rule_id": "bigint", "is_active": "boolean", "looks_like_test": "boolean", "selected": "boolean"},
     key=("id",),
+    descriptions={
+        "id": "Centra market id.",
+        "name": "Market name in Centra.",
+        "comment": "Free-text comment from the Centra admin.",
+        "store_id": "Store the market belongs to (stores.id).",
+        "country_codes": "ISO 3166 codes of the countries assigned to the market.",
+        "allocation_rule_id": "Allocation rule that decides which warehouses serve the market.",
+        'is_active': "Whether the market sells (it has an active pricelist), as judged from Centra's data.",
+        "looks_like_test": "The name looks like a test market (test, demo, qa…); such markets are not synced "
+                           "unless allowed.",
+        'selected': "Whether this project syncs the market's prices and displays (configuration: CENTRA_MARKETS).",
+    },
 )
 PRICELISTS = TableSpec(
     "pricelists",
     {"id": "bigint", "name": "text", "status": "text", "currency_code": "text", "store_id": "bigint",
      "country_codes": "json", "updated_at": "timestamptz"},
     key=("id",), updated_at="updated_at",
+    descriptions={
+        "id": "Centra pricelist id.",
+        "name": "Pricelist name in Centra.",
+        "status": "Pricelist status in Centra (ACTIVE, INACTIVE…).",
+        'currency_code': "ISO 4217 currency of the pricelist's prices.",
+        "store_id": "Store the pricelist belongs to (stores.id).",
+        "country_codes": "ISO 3166 codes of the countries the pricelist serves.",
+        'updated_at': "Centra's updatedAt of the pricelist (UTC).",
+    },
 )
 WAREHOUSES = TableSpec(
     "warehouses",
     {"id": "bigint", "name": "text", "status": "text", "stock_master": "text", "allocation_policy": "text",
      "country_code": "text", "selected": "boolean"},
     key=("id",),
+    descriptions={
+        "id": "Centra warehouse id.",
+        "name": "Warehouse name in Centra.",
+        "status": "Warehouse status in Centra (ACTIVE, INACTIVE).",
+        'stock_master': "Which system masters this warehouse's stock (Centra or an external one).",
+        "allocation_policy": "How Centra allocates orders to this warehouse.",
+        "country_code": "ISO 3166 country of the warehouse.",
+        'selected': "Whether this project syncs the warehouse's stock (configuration: CENTRA_WAREHOUSES).",
+    },
 )
-CURRENCIES = TableSpec("currencies", {"id": "bigint", "code": "text", "name": "text", "is_base": "boolean"}, key=("id",))
+CURRENCIES = TableSpec(
+    "currencies", {"id": "bigint", "code": "text", "name": "text", "is_base": "boolean"}, key=("id",),
+    descriptions={
+        "id": "Centra currency id.",
+        "code": "ISO 4217 code.",
+        "name": "Currency name.",
+        'is_base': "Whether this is the store's base currency (the *_base amounts are in it).",
+    },
+)
 LANGUAGES = TableSpec(
     "languages",
     {"id": "bigint", "name": "text", "code": "text", "language_code": "text", "country_code": "text",
      "is_active": "boolean"},
     key=("id",),
+    descriptions={
+        "id": "Centra language id.",
+        "name": "Language name.",
+        'code': "Centra's language code.",
+        "language_code": "ISO 639 language code.",
+        "country_code": "ISO 3166 country of the locale, if any.",
+        "is_active": "Whether the language is active in Centra.",
+    },
 )
-COUNTRIES = TableSpec("countries", {"id": "bigint", "code": "text", "name": "text", "is_eu": "boolean"}, key=("id",))
+COUNTRIES = TableSpec(
+    "countries", {"id": "bigint", "code": "text", "name": "text", "is_eu": "boolean"}, key=("id",),
+    descriptions={
+        "id": "Centra country id.",
+        "code": "ISO 3166 alpha-2 code.",
+        "name": "Country name.",
+        "is_eu": "Whether the country is in the EU (VAT rules).",
+    },
+)
 
 # --- catalog group -------------------------------------------------------------------------------
-SIZE_CHARTS = TableSpec("size_charts", {"id": "bigint", "name": "text", "sizes": "json"}, key=("id",))
+SIZE_CHARTS = TableSpec(
+    "size_charts", {"id": "bigint", "name": "text", "sizes": "json"}, key=("id",),
+    descriptions={
+        "id": "Centra size chart id.",
+        "name": "Size chart name.",
+        'sizes': "The chart's sizes in order: [{id, name}].",
+    },
+)
 PRODUCTS = TableSpec(
     "products",
     {"id": "bigint", "name": "text", "status": "text", "product_number": "text", "is_bundle": "boolean",
      "size_chart_id": "bigint", "created_at": "timestamptz", "updated_at": "timestamptz"},
     key=("id",), updated_at="updated_at",
+    descriptions={
+        "id": "Centra product id.",
+        "name": "Product name.",
+        "status": "Product status in Centra (ACTIVE, INACTIVE, CANCELLED).",
+        'product_number': "The brand's product number (the start of every SKU).",
+        "is_bundle": "Whether the product is a bundle of other products.",
+        "size_chart_id": "Size chart of the product (size_charts.id).",
+        "created_at": "When the product was created in Centra (UTC).",
+        'updated_at': "Centra's updatedAt of the product (UTC).",
+    },
 )
 VARIANTS = TableSpec(
     "variants",
     {"id": "bigint", "product_id": "bigint", "name": "text", "status": "text", "variant_number": "text",
      "updated_at": "timestamptz"},
     key=("id",), updated_at="updated_at",
+    descriptions={
+        "id": "Centra variant id.",
+        "product_id": "Product of the variant (products.id).",
+        "name": "Variant name (usually the colour).",
+        "status": "Variant status in Centra.",
+        'variant_number': "The brand's variant number (the middle of the SKU).",
+        'updated_at': "Centra's updatedAt of the variant (UTC).",
+    },
 )
 SIZES = TableSpec(
     "sizes",
     {"id": "bigint", "variant_id": "bigint", "product_id": "bigint", "size_id": "bigint", "size_name": "text",
      "size_chart_id": "bigint", "size_number": "text", "sku": "text", "ean": "text", "updated_at": "timestamptz"},
     key=("id",), updated_at="updated_at",
+    descriptions={
+        "id": "Centra product size id (one size of one variant: the sellable item).",
+        "variant_id": "Variant of the size (variants.id).",
+        "product_id": "Product of the size (products.id).",
+        'size_id': "Size in the size chart (the chart's size id).",
+        "size_name": "Size name (S, M, 42…).",
+        "size_chart_id": "Size chart the size comes from (size_charts.id).",
+        'size_number': "The brand's size number (the end of the SKU).",
+        "sku": "Stock keeping unit: product number + variant number + size number.",
+        "ean": "EAN/GTIN barcode (check digit validated by the contract).",
+        'updated_at': "Centra's updatedAt of the size, or of its variant (UTC).",
+    },
 )
 DISPLAYS = TableSpec(
     "displays",
     {"market_id": "bigint", "id": "bigint", "product_id": "bigint", "name": "text", "status": "text",
      "updated_at": "timestamptz"},
     key=("market_id", "id"), updated_at="updated_at",
+    descriptions={
+        'market_id': "Market the display is shown in (markets.id); the table's Dagster partition.",
+        "id": "Centra display id.",
+        "product_id": "Product shown (products.id).",
+        "name": "Display name (what the shop shows).",
+        "status": "Display status in Centra.",
+        'updated_at': "Centra's updatedAt of the display (UTC).",
+    },
 )
 PRICES = TableSpec(
     "prices",
     {"market_id": "bigint", "display_id": "bigint", "product_id": "bigint", "pricelist_id": "bigint",
      "price": MONEY, "currency_code": "text", "updated_at": "timestamptz"},
     key=("market_id", "display_id", "pricelist_id"), updated_at="updated_at",
+    descriptions={
+        'market_id': "Market of the price (markets.id); the table's Dagster partition.",
+        "display_id": "Display the price is for (displays.id).",
+        "product_id": "Product priced (products.id).",
+        "pricelist_id": "Pricelist the price comes from (pricelists.id).",
+        "price": "Price in the pricelist currency, quantised to its minor units.",
+        "currency_code": "ISO 4217 currency of the price.",
+        'updated_at': "Centra's updatedAt of the display the price was read with (UTC).",
+    },
 )
 
 # --- stock group: snapshots; a later snapshot replaces an earlier one ----------------------------
@@ -74,6 +189,14 @@ STOCK_LEVELS = TableSpec(
     {"warehouse_id": "bigint", "size_id": "bigint", "physical": "bigint", "allocated": "bigint",
      "free_to_allocate": "bigint", "observed_at": "timestamptz"},
     key=("warehouse_id", "size_id"), updated_at="observed_at",
+    descriptions={
+        'warehouse_id': "Warehouse (warehouses.id); the table's Dagster partition.",
+        "size_id": "Product size (sizes.id).",
+        "physical": "Units physically in the warehouse.",
+        "allocated": "Units allocated to orders not yet shipped.",
+        "free_to_allocate": "Units that can still be sold: physical minus allocated.",
+        "observed_at": "When this snapshot was read from Centra (UTC).",
+    },
 )
 
 # --- customers group: daily change windows by updatedAt (partition = UTC day of updated_at) -------
@@ -83,17 +206,42 @@ CUSTOMERS = TableSpec(
      "last_name": "text", "total_orders": "bigint", "created_at": "timestamptz",
      "updated_at": "timestamptz", "partition": "text"},
     key=("id",), updated_at="updated_at", partition="partition",
+    descriptions={
+        "id": "Centra customer id (one e-mail may belong to two customers: guest and registered).",
+        "store_id": "Store of the customer (stores.id).",
+        "status": "Customer status in Centra.",
+        "email": "Current e-mail address (personal data).",
+        "first_name": "First name (personal data).",
+        "last_name": "Last name (personal data).",
+        "total_orders": "Number of orders Centra counts for the customer.",
+        "created_at": "When the customer was created in Centra (UTC).",
+        'updated_at': "Centra's updatedAt of the customer (UTC).",
+        "partition": "Dagster partition: the UTC day (YYYY-MM-DD) of the change window the row was synced in.",
+    },
 )
 CUSTOMER_IDENTITIES = TableSpec(
     "customer_identities",
     {"customer_id": "bigint", "identity_id": "bigint", "store_id": "bigint"},
     key=("customer_id",),
+    descriptions={
+        "customer_id": "Customer (customers.id).",
+        "identity_id": "The person: the lowest customer id of the customers resolved to be one.",
+        "store_id": "Store of the customer (stores.id).",
+    },
 )
 IDENTITY_MERGES = TableSpec(
     "customer_identity_merges",
     {"identity_id": "bigint", "customer_id": "bigint", "linked_customer_id": "bigint", "reason": "text",
      "evidence_email": "text", "decided_at": "timestamptz"},
     key=("customer_id", "linked_customer_id", "reason"),
+    descriptions={
+        "identity_id": "The identity the decision is about (customer_identities.identity_id).",
+        "customer_id": "Customer linked (customers.id).",
+        "linked_customer_id": "The other customer (customers.id).",
+        "reason": "Why they were linked: same_email (both hold the address now) or order_email (an order carried it).",
+        "evidence_email": "The e-mail address the decision rests on (personal data).",
+        "decided_at": "When the decision was made (UTC).",
+    },
 )
 
 # --- orders group: daily change windows by the order's updatedAt ---------------------------------
@@ -109,6 +257,34 @@ ORDERS = TableSpec(
      "grand_total": MONEY, "base_currency": "text", "grand_total_base": MONEY, "currency_base_rate": "double",
      "order_date": "timestamptz", "created_at": "timestamptz", "updated_at": "timestamptz", "partition": "text"},
     key=("id",), updated_at="updated_at", partition="partition",
+    descriptions={
+        "id": "Centra order id (32 hex characters).",
+        "number": "Order number as the customer and the Centra admin see it.",
+        "order_type": "DirectToConsumerOrder or WholesaleOrder.",
+        "centra_status": "Order status as Centra has it.",
+        "status": "Status after the mapping file (NULL: unmapped, reported by a check).",
+        "is_on_hold": "Whether the order is on hold.",
+        "billing_email": "E-mail on the order's billing address at checkout (personal data; links e-mail changes).",
+        "store_id": "Store (stores.id).",
+        "market_id": "Market the order was placed in (markets.id).",
+        "pricelist_id": "Pricelist of the order (pricelists.id).",
+        "customer_id": "Customer (customers.id); NULL for wholesale.",
+        "account_id": "Wholesale account id; NULL for DTC.",
+        "country": "ISO 3166 country of the order (shipping address); required by the contract.",
+        'currency': "ISO 4217 currency of the order's amounts.",
+        "lines_total": "Sum of the lines, in the order currency.",
+        "shipping": "Shipping charged, in the order currency.",
+        "handling": "Handling charged, in the order currency.",
+        "discounts": "Discounts, in the order currency.",
+        "grand_total": "What the customer pays, in the order currency.",
+        'base_currency': "The store's base currency (ISO 4217).",
+        'grand_total_base': "grand_total in the base currency (Centra's conversion rate).",
+        'currency_base_rate': "Centra's rate from the order currency to the base currency.",
+        "order_date": "When the order was placed (UTC).",
+        "created_at": "When the order was created in Centra (UTC).",
+        'updated_at': "Centra's updatedAt of the order (UTC).",
+        "partition": "Dagster partition: the UTC day (YYYY-MM-DD) of the change window the row was synced in.",
+    },
 )
 ORDER_LINES = TableSpec(
     "order_lines",
@@ -118,6 +294,28 @@ ORDER_LINES = TableSpec(
      "unit_original_price": MONEY, "line_value": MONEY, "line_value_base": MONEY, "tax_percent": "double",
      "discount_percent": "double", "order_updated_at": "timestamptz", "partition": "text"},
     key=("id",), updated_at="order_updated_at", partition="partition",
+    descriptions={
+        "id": "Centra order line id.",
+        "order_id": "Order (orders.id).",
+        "order_number": "Order number (orders.number).",
+        "product_id": "Product (products.id).",
+        "variant_id": "Variant (variants.id).",
+        "size_id": "Product size (sizes.id).",
+        "sku": "SKU of the item sold.",
+        "quantity": "Units ordered.",
+        "cancelled_quantity": "Units cancelled.",
+        "shipped_quantity": "Units shipped.",
+        "returned_quantity": "Units returned.",
+        "currency": "ISO 4217 currency of the amounts.",
+        "unit_price": "Price per unit paid, in the order currency.",
+        "unit_original_price": "Price per unit before discounts, in the order currency.",
+        "line_value": "Value of the line, in the order currency.",
+        "line_value_base": "line_value in the base currency.",
+        "tax_percent": "Tax rate of the line, in percent.",
+        "discount_percent": "Discount of the line, in percent.",
+        "order_updated_at": "updatedAt of the order this row was read with (UTC); the conflict rule compares it.",
+        "partition": "Dagster partition: the UTC day (YYYY-MM-DD) of the change window the row was synced in.",
+    },
 )
 SHIPMENTS = TableSpec(
     "shipments",
@@ -128,6 +326,28 @@ SHIPMENTS = TableSpec(
      "created_at": "timestamptz", "updated_at": "timestamptz", "order_updated_at": "timestamptz",
      "partition": "text"},
     key=("id",), updated_at="order_updated_at", partition="partition",
+    descriptions={
+        "id": "Centra shipment id.",
+        "number": "Shipment number (order number and a suffix).",
+        "order_id": "Order (orders.id).",
+        "order_number": "Order number (orders.number).",
+        "status": "Shipment status after the mapping file.",
+        "is_good_to_go": "Whether the shipment is ready to ship.",
+        "is_shipped": "Whether it has shipped.",
+        "is_paid": "Whether it is paid.",
+        "is_captured": "Whether the payment was captured.",
+        "is_on_hold": "Whether it is on hold.",
+        "tracking_number": "Carrier tracking number.",
+        "currency": "ISO 4217 currency of the amounts.",
+        "grand_total": "Value of the shipment, in the order currency.",
+        "grand_total_base": "grand_total in the base currency.",
+        'currency_base_rate': "Centra's rate from the order currency to the base currency.",
+        "shipped_at": "When it shipped (UTC).",
+        "created_at": "When the shipment was created (UTC).",
+        'updated_at': "Centra's updatedAt of the shipment (UTC).",
+        "order_updated_at": "updatedAt of the order this row was read with (UTC); the conflict rule compares it.",
+        "partition": "Dagster partition: the UTC day (YYYY-MM-DD) of the change window the row was synced in.",
+    },
 )
 APPLIED_VOUCHERS = TableSpec(
     "applied_vouchers",
@@ -135,6 +355,21 @@ APPLIED_VOUCHERS = TableSpec(
      "voucher_name": "text", "code": "text", "currency": "text", "amount": MONEY, "amount_base": MONEY,
      "applied_at": "timestamptz", "order_updated_at": "timestamptz", "partition": "text"},
     key=("order_id", "position"), updated_at="order_updated_at", partition="partition",
+    descriptions={
+        "order_id": "Order (orders.id).",
+        'position': "Position of the voucher among the order's discounts (1, 2…).",
+        "order_number": "Order number (orders.number).",
+        "kind": "What the voucher applied to (order, line, shipping…).",
+        "voucher_id": "Voucher (vouchers.id).",
+        "voucher_name": "Voucher name.",
+        "code": "Code the customer entered, if any.",
+        "currency": "ISO 4217 currency of the amount.",
+        "amount": "Discount given, in the order currency.",
+        "amount_base": "amount in the base currency.",
+        "applied_at": "When the voucher was applied (UTC).",
+        "order_updated_at": "updatedAt of the order this row was read with (UTC); the conflict rule compares it.",
+        "partition": "Dagster partition: the UTC day (YYYY-MM-DD) of the change window the row was synced in.",
+    },
 )
 # Centra's Return has no updatedAt: returns are windowed by created_at (their partition), and a
 # re-pull replaces the row (last write wins).
@@ -147,6 +382,29 @@ RETURNS = TableSpec(
      "refunded_at": "timestamptz", "currency_base_rate": "double", "created_at": "timestamptz",
      "partition": "text"},
     key=("id",), partition="partition",
+    descriptions={
+        "id": "Centra return id.",
+        "return_type": "Kind of return in Centra.",
+        "order_id": "Order (orders.id).",
+        "order_number": "Order number (orders.number).",
+        "shipment_id": "Shipment returned from (shipments.id).",
+        "store_id": "Store (stores.id).",
+        "centra_status": "Return status as Centra has it.",
+        'centra_return_status': "Centra's return-processing status.",
+        "status": "Return status after the mapping file.",
+        "refund_status": "Refund status after the mapping file.",
+        "total_quantity": "Units returned.",
+        "returned_to_stock": "Whether the units went back to stock.",
+        "currency": "ISO 4217 currency of the amounts.",
+        "grand_total": "Value returned, in the order currency.",
+        "grand_total_base": "grand_total in the base currency.",
+        "refunded": "Amount refunded, in the order currency.",
+        "refunded_base": "refunded in the base currency.",
+        "refunded_at": "When the refund was made (UTC).",
+        'currency_base_rate': "Centra's rate from the order currency to the base currency.",
+        "created_at": "When the return was created (UTC); returns are windowed by it.",
+        "partition": "Dagster partition: the UTC day (YYYY-MM-DD) the return was created.",
+    },
 )
 
 # --- promotions group: full pull ------------------------------------------------------------------
@@ -155,6 +413,17 @@ VOUCHERS = TableSpec(
     {"id": "bigint", "status": "text", "name": "text", "code": "text", "store_id": "bigint",
      "start_at": "timestamptz", "stop_at": "timestamptz", "max_usages": "bigint", "successful_usages": "bigint"},
     key=("id",),
+    descriptions={
+        "id": "Centra voucher id.",
+        "status": "Voucher status in Centra.",
+        "name": "Voucher name.",
+        "code": "Code customers enter, if any.",
+        "store_id": "Store (stores.id).",
+        "start_at": "When the voucher starts to apply (UTC).",
+        "stop_at": "When it stops (UTC).",
+        "max_usages": "How many times it may be used; NULL: unlimited.",
+        "successful_usages": "How many times it was used.",
+    },
 )
 
 # --- real time: ledgers of what the webhook and event-queue runs applied (defs/realtime) ---------
@@ -165,10 +434,29 @@ WEBHOOK_CALLS = TableSpec(
     {"file_name": "text", "body_sha256": "text", "received_at": "timestamptz", "outcome": "text",
      "reason": "text", "events": "json", "run_id": "text", "processed_at": "timestamptz"},
     key=("file_name",),
+    descriptions={
+        "file_name": "Landing file of the call (<receivedAt>-<uuid>.json).",
+        "body_sha256": "SHA-256 of the raw body: a redelivered call is recognised by it.",
+        "received_at": "When the receiver accepted the call (UTC).",
+        "outcome": "What processing did: processed, duplicate or rejected.",
+        "reason": "Why a call was rejected.",
+        "events": "The Centra events the call carried.",
+        "run_id": "Dagster run that processed the call.",
+        "processed_at": "When it was processed (UTC).",
+    },
 )
 CENTRA_EVENTS = TableSpec(
     "centra_events",
     {"id": "bigint", "object_type": "text", "change_type": "text", "reference": "bigint",
      "created_at": "timestamptz", "run_id": "text", "applied_at": "timestamptz"},
     key=("id",),
+    descriptions={
+        'id': "Centra event id (the event queue's).",
+        "object_type": "Type of the changed object (Order, Customer, Product…).",
+        "change_type": "CREATED, UPDATED or DELETED.",
+        "reference": "Id of the changed object.",
+        "created_at": "When Centra recorded the event (UTC).",
+        "run_id": "Dagster run that applied the event.",
+        "applied_at": "When it was applied (UTC).",
+    },
 )

@@ -11,6 +11,11 @@ from typing import Mapping
 DELETED_AT = "deleted_at"  # set by DELETED events and reconciliation; nothing is hard-deleted
 SYNCED_AT = "synced_at"  # when our last write to the row committed (transaction time, UTC)
 BOOKKEEPING_COLUMNS = {DELETED_AT: "timestamptz", SYNCED_AT: "timestamptz"}
+BOOKKEEPING_DESCRIPTIONS = {
+    DELETED_AT: "When Centra deleted the row (a DELETED event or reconciliation); NULL while it exists. "
+                "Nothing is hard-deleted.",
+    SYNCED_AT: "When our last write to the row committed (UTC).",
+}
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _SIMPLE_TYPES = {"bigint", "integer", "text", "boolean", "double", "date", "timestamptz", "json"}
@@ -51,6 +56,7 @@ class TableSpec:
         source has no change time: then the last write wins.
     partition: the column holding the Dagster partition key, if the table is partitioned
         (indexed on PostgreSQL).
+    descriptions: {column: what it holds}, shown as column descriptions in the Dagster UI.
     """
 
     name: str
@@ -58,6 +64,7 @@ class TableSpec:
     key: tuple[str, ...]
     updated_at: str | None = None
     partition: str | None = None
+    descriptions: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     _types: Mapping[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -76,6 +83,10 @@ class TableSpec:
                     raise ValueError(f"table {self.name}: {role} column {col!r} is not among its columns")
         if self.updated_at is not None and types[self.updated_at] != "timestamptz":
             raise ValueError(f"table {self.name}: updated_at column {self.updated_at!r} must be timestamptz")
+        unknown = sorted(set(self.descriptions) - set(types))
+        if unknown:
+            raise ValueError(f"table {self.name}: descriptions name columns it does not have: {unknown}")
+        object.__setattr__(self, "descriptions", MappingProxyType({**self.descriptions, **BOOKKEEPING_DESCRIPTIONS}))
         object.__setattr__(self, "columns", MappingProxyType(dict(self.columns)))
         object.__setattr__(self, "_types", MappingProxyType(types))
 

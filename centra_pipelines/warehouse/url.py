@@ -2,9 +2,9 @@
 
 Two forms are accepted, chosen by scheme:
 
-- ``duckdb:///data/centra.duckdb`` — a DuckDB file. As with SQLite URLs in SQLAlchemy, the path
+- ``duckdb:///data/warehouse.duckdb`` — a DuckDB file. As with SQLite URLs in SQLAlchemy, the path
   after the third slash is relative to the working directory; a fourth slash makes it absolute
-  (``duckdb:////var/lib/centra/centra.duckdb``).
+  (``duckdb:////var/lib/centra/warehouse.duckdb``).
 - ``postgresql://user[:password]@host:port/db[?sslmode=…]`` (``postgres://`` and the SQLAlchemy
   spellings ``postgresql+psycopg://`` / ``postgresql+psycopg2://`` are read the same way) — passed to
   libpq as is.
@@ -23,7 +23,7 @@ from centra_pipelines.redaction import redact_url
 from centra_pipelines.warehouse.errors import WarehouseURLError
 
 ENV_VAR = "CENTRA_WAREHOUSE_URL"
-DEFAULT_URL = "duckdb:///data/centra.duckdb"
+DEFAULT_URL = "duckdb:///data/warehouse.duckdb"
 
 _POSTGRES_SCHEMES = {"postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2"}
 

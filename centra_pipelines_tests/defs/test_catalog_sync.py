@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from centra_pipelines.defs.markets.partitions import centra_id, partition_key
 from centra_pipelines.sync import full_sync
 from centra_pipelines.warehouse import connect
 from centra_pipelines_tests.defs.conftest import make_defs
@@ -23,10 +24,12 @@ def test_full_sync_equals_the_sandbox_truth(sandbox_server, warehouse_url, dagst
     assert {r["wait"].split()[-1] for r in summary if r["requests"]} == {"incremental"}
 
     truth = sandbox_server.truth()
-    assert sorted(dagster_instance.get_dynamic_partitions("market"), key=int) == [
-        str(m["id"]) for m in selected_markets(truth)]
-    assert sorted(dagster_instance.get_dynamic_partitions("warehouse"), key=int) == [
-        str(w["id"]) for w in truth["warehouses"] if w["status"] == "ACTIVE"]
+    # Partition keys name the market and warehouse and carry the Centra id (`1-sweden`).
+    assert sorted(dagster_instance.get_dynamic_partitions("market"), key=centra_id) == [
+        partition_key(m["id"], m["name"]) for m in selected_markets(truth)]
+    assert sorted(dagster_instance.get_dynamic_partitions("warehouse"), key=centra_id) == [
+        partition_key(w["id"], w["name"]) for w in truth["warehouses"] if w["status"] == "ACTIVE"]
+    assert partition_key(1, "Stockholm DC") == "1-stockholm-dc" and centra_id("1-stockholm-dc") == 1
     with connect(warehouse_url) as wh:
         assert_reference_matches(wh, truth)
         assert_catalog_matches(wh, truth)
@@ -78,4 +81,4 @@ def test_explicitly_selected_test_market_is_refused_by_name(sandbox_server, tmp_
         instance=dagster_instance, asset_selection=[dg.AssetKey("markets")],
         run_config={"ops": {"markets": {"config": {"markets": ["TEST market"], "allow_test": True}}}})
     assert allowed.success
-    assert dagster_instance.get_dynamic_partitions("market") == ["9"]
+    assert dagster_instance.get_dynamic_partitions("market") == ["9-test-market"]

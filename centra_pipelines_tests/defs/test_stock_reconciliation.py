@@ -16,7 +16,7 @@ def test_drift_is_found_counted_healed_and_fails_the_check(make_sandbox, tmp_pat
     defs = make_defs(server, url)
     assert defs.resolve_job_def("reference_and_catalog_job").execute_in_process(instance=dagster_instance).success
     stock_job = defs.resolve_job_def("stock_job")
-    assert stock_job.execute_in_process(instance=dagster_instance, partition_key="1").success
+    assert stock_job.execute_in_process(instance=dagster_instance, partition_key="1-stockholm-dc").success
 
     before = _stock(server.truth(), 1)
     server.advance(24 * 60)
@@ -25,7 +25,7 @@ def test_drift_is_found_counted_healed_and_fails_the_check(make_sandbox, tmp_pat
     units = sum(abs(after[s][0] - before[s][0]) for s in drifted)
     assert drifted, "a day of activity should move some stock"
 
-    result = stock_job.execute_in_process(instance=dagster_instance, partition_key="1", run_config={
+    result = stock_job.execute_in_process(instance=dagster_instance, partition_key="1-stockholm-dc", run_config={
         "ops": {"stock_levels": {"config": {"max_drift_share": 0.0}}}})
     assert result.success  # the drift check does not block: the snapshot healed the drift
     [check] = [e for e in result.get_asset_check_evaluations() if e.check_name == "stock_drift"]
@@ -42,6 +42,6 @@ def test_drift_is_found_counted_healed_and_fails_the_check(make_sandbox, tmp_pat
             for r in stored.itertuples()} == after
 
     # Nothing changed since: the next reconciliation finds no drift and passes.
-    again = stock_job.execute_in_process(instance=dagster_instance, partition_key="1")
+    again = stock_job.execute_in_process(instance=dagster_instance, partition_key="1-stockholm-dc")
     [check] = [e for e in again.get_asset_check_evaluations() if e.check_name == "stock_drift"]
     assert check.passed and check.metadata["sizes_differing"].value == 0

@@ -26,7 +26,7 @@ def test_duckdb_urls_resolve_relative_and_absolute_paths(monkeypatch, tmp_path):
 def test_default_url_is_duckdb_under_data(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CENTRA_WAREHOUSE_URL", raising=False)
-    assert parse_url(None).path == tmp_path / "data" / "centra.duckdb"
+    assert parse_url(None).path == tmp_path / "data" / "warehouse.duckdb"
     monkeypatch.setenv("CENTRA_WAREHOUSE_URL", "postgresql://etl@db.internal:6543/brand")
     url = parse_url(None)
     assert (url.engine, url.host, url.port, url.database, url.user) == ("postgresql", "db.internal", 6543, "brand", "etl")

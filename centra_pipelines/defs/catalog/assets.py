@@ -13,7 +13,7 @@ from centra_pipelines.centra import Cursor, queries
 from centra_pipelines.centra.events import EventQueue
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
 from centra_pipelines.defs.loading import StreamWriter, Table, next_run_cursor
-from centra_pipelines.defs.markets.partitions import market_partitions
+from centra_pipelines.defs.markets.partitions import centra_id, market_partitions
 from centra_pipelines.defs.pulls import KINDS, POOL, pull_all, reference_asset
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.mapping import flatten
@@ -106,7 +106,7 @@ def _apply_product_events(context, client, writer: StreamWriter, queue: EventQue
 )
 def displays_and_prices(context: dg.AssetExecutionContext, centra: CentraResource, warehouse: WarehouseResource):
     """Displays and their prices for one market: resumable pages, incremental where possible."""
-    market_id = int(context.partition_key)
+    market_id = centra_id(context.partition_key)
     with centra.get_client() as client, warehouse.connect() as wh:
         writer = StreamWriter(wh, "displays", context.partition_key, [DISPLAYS, PRICES])
         plan = client.capabilities().plan("displays")

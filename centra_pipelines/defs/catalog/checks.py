@@ -24,7 +24,8 @@ def variant_completeness(warehouse: WarehouseResource) -> dg.AssetCheckResult:
             f"LEFT JOIN {t('sizes')} s ON s.variant_id = v.id AND s.deleted_at IS NULL "
             f"WHERE v.deleted_at IS NULL GROUP BY v.id, v.product_id, p.size_chart_id")
         charts = wh.read(f"SELECT id, sizes FROM {t('size_charts')}")
-        held = wh.read(f"SELECT key, reason, payload FROM {t('quarantine')} WHERE table_name = 'sizes'")
+        held = wh.read(f"SELECT key, reason, payload FROM {t('quarantine')} "
+                       "WHERE table_name = 'sizes' AND resolved_at IS NULL")
         unidentified = wh.read(f"SELECT id, variant_id, sku, ean FROM {t('sizes')} WHERE deleted_at IS NULL "
                                f"AND (sku IS NULL OR sku = '' OR ean IS NULL OR ean = '')")
         quarantined = pd.DataFrame([p if isinstance(p, dict) else json.loads(p) for p in held["payload"]],

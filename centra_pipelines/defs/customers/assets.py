@@ -17,7 +17,7 @@ from centra_pipelines.centra import Stats
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
 from centra_pipelines.defs.loading import StreamWriter, Table
 from centra_pipelines.defs.orders.assets import WindowConfig, completeness_result, completeness_spec
-from centra_pipelines.defs.pulls import KINDS, POOL
+from centra_pipelines.defs.pulls import KINDS, POOL, WAREHOUSE_KIND
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.defs.windows import BACKFILL, daily_partitions, mapping_or_fail, pull_window, run_window
 from centra_pipelines.mapping import orders_rows
@@ -66,10 +66,10 @@ def customer_windows(context: dg.AssetExecutionContext, config: WindowConfig, ce
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec("customer_identities", group_name=GROUP, kinds={"pandas"}, deps=["customers", "orders"],
+        dg.AssetSpec("customer_identities", group_name=GROUP, kinds={WAREHOUSE_KIND}, deps=["customers", "orders"],
                      description="One row per customer: the identity (person) it belongs to. Identity id = the "
                                  "smallest customer id of the identity, stable as new customers join."),
-        dg.AssetSpec("customer_identity_merges", group_name=GROUP, kinds={"pandas"},
+        dg.AssetSpec("customer_identity_merges", group_name=GROUP, kinds={WAREHOUSE_KIND},
                      deps=["customers", "orders"],
                      description="Merge audit: every link made between two customers, with the reason, "
                                  "the e-mail address that was the evidence and when that evidence existed."),

@@ -10,7 +10,8 @@ from pydantic import Field
 from centra_pipelines import config as settings
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
 from centra_pipelines.defs.loading import StreamWriter, Table
-from centra_pipelines.defs.markets.partitions import market_partitions, sync_partitions, warehouse_partitions
+from centra_pipelines.defs.markets.partitions import (market_partitions, partition_key, sync_partitions,
+                                                    warehouse_partitions)
 from centra_pipelines.defs.pulls import KINDS, POOL, pull_all, reference_asset
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.mapping import flatten
@@ -73,7 +74,9 @@ def markets(context: dg.AssetExecutionContext, config: MarketSelectionConfig, ce
             context.log.info(f"market {name!r} (id {market_id}) not synced: {why}")
         writer = StreamWriter(wh, "markets", None, [MARKETS])
         writer.write({"markets": flatten.markets(market_rows, pricelist_rows, set(chosen.ids))})
-        changes = sync_partitions(context.instance, market_partitions, [str(i) for i in chosen.ids])
+        names = {m["id"]: m["name"] for m in market_rows}
+        changes = sync_partitions(context.instance, market_partitions,
+                                  [partition_key(i, names.get(i)) for i in chosen.ids])
         [result] = materialize_results(writer, client.stats, selected_markets=chosen.ids,
                                        partitions_added=changes["added"], partitions_removed=changes["removed"])
         return result
@@ -99,7 +102,9 @@ def warehouses(context: dg.AssetExecutionContext, config: WarehouseSelectionConf
             raise dg.Failure(description=str(error)) from None
         writer = StreamWriter(wh, "warehouses", None, [WAREHOUSES])
         writer.write({"warehouses": flatten.warehouses(rows, set(chosen))})
-        changes = sync_partitions(context.instance, warehouse_partitions, [str(i) for i in sorted(chosen)])
+        names = {r["id"]: r["name"] for r in rows}
+        changes = sync_partitions(context.instance, warehouse_partitions,
+                                  [partition_key(i, names.get(i)) for i in sorted(chosen)])
         [result] = materialize_results(writer, client.stats, selected_warehouses=sorted(chosen),
                                        partitions_added=changes["added"], partitions_removed=changes["removed"])
         return result

@@ -1,4 +1,10 @@
-"""Dynamic partitions the markets group maintains: one per selected market and warehouse (Centra id)."""
+"""Dynamic partitions the markets group maintains: one per selected market and warehouse.
+
+Keys name them the way a person looks for them in the UI and still carry the Centra id they are
+read by: `<id>-<name slug>` (market 1 "Sweden" is `1-sweden`, warehouse 2 "EU Retail" `2-eu-retail`).
+"""
+
+import re
 
 import dagster as dg
 
@@ -17,3 +23,13 @@ def sync_partitions(instance: dg.DagsterInstance, partitions: dg.DynamicPartitio
     for key in removed:
         instance.delete_dynamic_partition(partitions.name, key)
     return {"added": added, "removed": removed}
+
+
+def partition_key(centra_id: int, name: str | None) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", (name or "").casefold()).strip("-")
+    return f"{centra_id}-{slug}" if slug else str(centra_id)
+
+
+def centra_id(key: str) -> int:
+    """The Centra id a partition key carries."""
+    return int(key.split("-", 1)[0])

@@ -1,4 +1,4 @@
-"""Stock per size and warehouse: physical, allocated and free-to-allocate (partition = warehouse id).
+"""Stock per size and warehouse: physical, allocated and free-to-allocate (partition = the warehouse: `<id>-<name>`).
 
 Each run takes a fresh snapshot of one warehouse's stock, page by page; the snapshot time is kept
 with the cursor, so a killed run re-executed continues the same snapshot at its next page, and an
@@ -15,7 +15,7 @@ from pydantic import Field
 
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
 from centra_pipelines.defs.loading import StreamWriter, Table, next_run_cursor
-from centra_pipelines.defs.markets.partitions import warehouse_partitions
+from centra_pipelines.defs.markets.partitions import centra_id, warehouse_partitions
 from centra_pipelines.defs.pulls import KINDS, POOL
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.mapping import flatten
@@ -48,7 +48,7 @@ def stock_levels(context: dg.AssetExecutionContext, config: StockSnapshotConfig,
     snapshot that also reconciles: drift against what was stored is reported and healed, and sizes the
     snapshot no longer has get `deleted_at`. `observed_at` is when the snapshot started (UTC); a newer
     snapshot replaces an older one."""
-    warehouse_id = int(context.partition_key)
+    warehouse_id = centra_id(context.partition_key)
     with centra.get_client() as client, warehouse.connect() as wh:
         writer = StreamWriter(wh, "stock_levels", context.partition_key, [STOCK_LEVELS])
         saved = json.loads(writer.cursor() or "null")
