@@ -117,6 +117,7 @@ query OrdersPage($where: OrderFilter, $sort: [OrderSort!], $limit: Int, $page: I
     grandTotal { value currency { code } }
     totals {
       lineValues { value } shipping { value } handling { value } discounts { value }
+      taxIncluded { value } taxAdded { value }
     }
     ... on DirectToConsumerOrder { customer { id } }
     ... on WholesaleOrder { account { id } }

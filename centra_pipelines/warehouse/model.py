@@ -104,7 +104,8 @@ IDENTITY_MERGES = TableSpec(
 
 # --- orders group: daily change windows by the order's updatedAt ---------------------------------
 # Money: decimals in the order currency, quantised to its minor units (SEK 2, JPY 0); `*_base` in the
-# base currency from Centra's currencyBaseRate. Child rows carry their order's updated_at, so a stale
+# base currency from Centra's currencyBaseRate, each amount converted and rounded on its own (sums of
+# them are what reports add up). Child rows carry their order's updated_at, so a stale
 # page never overwrites rows of a newer order snapshot.
 ORDERS = TableSpec(
     "orders",
@@ -113,7 +114,9 @@ ORDERS = TableSpec(
      "pricelist_id": "bigint", "customer_id": "bigint", "account_id": "bigint", "country": "text",
      "currency": "text", "lines_total": MONEY, "shipping": MONEY, "handling": MONEY, "discounts": MONEY,
      "grand_total": MONEY, "base_currency": "text", "grand_total_base": MONEY, "currency_base_rate": "double",
-     "order_date": "timestamptz", "created_at": "timestamptz", "updated_at": "timestamptz", "partition": "text"},
+     "order_date": "timestamptz", "created_at": "timestamptz", "updated_at": "timestamptz", "partition": "text",
+     "tax_included": MONEY, "tax_added": MONEY, "lines_total_base": MONEY, "shipping_base": MONEY,
+     "handling_base": MONEY, "discounts_base": MONEY, "tax_included_base": MONEY, "tax_added_base": MONEY},
     key=("id",), updated_at="updated_at", partition="partition",
 )
 ORDER_LINES = TableSpec(
@@ -178,3 +181,46 @@ CENTRA_EVENTS = TableSpec(
      "created_at": "timestamptz", "run_id": "text", "applied_at": "timestamptz"},
     key=("id",),
 )
+
+# --- analytics: computed in the warehouse from the tables above (warehouse/analytics.py) ---------
+# Money in the base currency unless the column names the order currency; days are UTC dates.
+SALES_DAILY = TableSpec(
+    "sales_daily",
+    {"day": "date", "market_id": "bigint", "currency": "text", "channel": "text", "base_currency": "text",
+     "orders": "bigint", "units": "bigint", "gross": MONEY, "discounts": MONEY, "tax": MONEY, "shipping": MONEY,
+     "grand_total": MONEY, "returns": "bigint", "returned_units": "bigint", "returned": MONEY, "refunded": MONEY,
+     "net": MONEY, "gross_base": MONEY, "discounts_base": MONEY, "tax_base": MONEY, "shipping_base": MONEY,
+     "grand_total_base": MONEY, "returned_base": MONEY, "refunded_base": MONEY, "net_base": MONEY},
+    key=("day", "market_id", "currency", "channel"),
+)
+CUSTOMER_ORDER_HISTORY = TableSpec(
+    "customer_order_history",
+    {"identity_id": "bigint", "customers": "bigint", "first_order_at": "timestamptz",
+     "last_order_at": "timestamptz", "orders": "bigint", "units": "bigint", "returned_units": "bigint",
+     "returns_rate": "double", "base_currency": "text", "gross_base": MONEY, "refunded_base": MONEY,
+     "net_base": MONEY, "market_count": "bigint", "markets": "text"},
+    key=("identity_id",),
+)
+CUSTOMER_SEGMENTS = TableSpec(
+    "customer_segments",
+    {"identity_id": "bigint", "as_of": "date", "recency_days": "bigint", "frequency": "bigint",
+     "monetary": MONEY, "r_score": "integer", "f_score": "integer", "m_score": "integer", "rfm": "text",
+     "segment": "text", "cohort_month": "date"},
+    key=("identity_id",),
+)
+CUSTOMER_SEGMENT_CHANGES = TableSpec(
+    "customer_segment_changes",
+    {"identity_id": "bigint", "changed_at": "timestamptz", "as_of": "date", "previous_segment": "text",
+     "segment": "text"},
+    key=("identity_id", "changed_at"),
+)
+# What each analytics table last computed from each source row (orders, returns, identities): the
+# row's version (synced_at and deleted_at, or its identity) and the day and identity it counted in,
+# so that the next refresh recomputes exactly the days and identities whose rows changed.
+ANALYTICS_MARKS = TableSpec(
+    "analytics_marks",
+    {"consumer": "text", "source": "text", "key": "text", "version": "text", "day": "date",
+     "identity_id": "bigint"},
+    key=("consumer", "source", "key"),
+)
+ANALYTICS_TABLES = [SALES_DAILY, CUSTOMER_ORDER_HISTORY, CUSTOMER_SEGMENTS, CUSTOMER_SEGMENT_CHANGES, ANALYTICS_MARKS]

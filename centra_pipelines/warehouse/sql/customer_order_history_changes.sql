@@ -1,0 +1,48 @@
+-- Orders (of customers), their returns and identity rows that changed since customer_order_history
+-- last counted them (every row on the first refresh): `_changed`, with the identity each row counts
+-- in now and the one it counted in before; `_touched`, the identities to recompute. A customer with
+-- no identity row yet (not resolved) is its own identity; a changed identity row also touches its
+-- customer id, the identity the customer may have counted as before.
+DROP TABLE IF EXISTS _changed;
+DROP TABLE IF EXISTS _touched;
+DROP TABLE IF EXISTS _identity_of;
+CREATE TEMP TABLE _identity_of AS
+SELECT customer_id, identity_id FROM {customer_identities} WHERE deleted_at IS NULL;
+CREATE TEMP TABLE _changed AS
+SELECT 'orders' AS source, o.id AS key,
+       CAST(o.synced_at AS VARCHAR) || '|' || COALESCE(CAST(o.deleted_at AS VARCHAR), '') AS version,
+       CAST(NULL AS DATE) AS day, CAST(NULL AS DATE) AS previous_day,
+       COALESCE(i.identity_id, o.customer_id) AS identity_id, m.identity_id AS previous_identity_id
+FROM {orders} o
+LEFT JOIN _identity_of i ON i.customer_id = o.customer_id
+LEFT JOIN {analytics_marks} m ON m.consumer = 'customer_order_history' AND m.source = 'orders' AND m.key = o.id
+WHERE o.customer_id IS NOT NULL
+  AND (m.version IS NULL
+       OR m.version <> CAST(o.synced_at AS VARCHAR) || '|' || COALESCE(CAST(o.deleted_at AS VARCHAR), ''))
+UNION ALL
+SELECT 'returns', CAST(r.id AS VARCHAR),
+       CAST(r.synced_at AS VARCHAR) || '|' || COALESCE(CAST(r.deleted_at AS VARCHAR), ''), NULL, NULL,
+       COALESCE(i.identity_id, o.customer_id), m.identity_id
+FROM {returns} r
+JOIN {orders} o ON o.id = r.order_id
+LEFT JOIN _identity_of i ON i.customer_id = o.customer_id
+LEFT JOIN {analytics_marks} m ON m.consumer = 'customer_order_history' AND m.source = 'returns'
+                             AND m.key = CAST(r.id AS VARCHAR)
+WHERE o.customer_id IS NOT NULL
+  AND (m.version IS NULL
+       OR m.version <> CAST(r.synced_at AS VARCHAR) || '|' || COALESCE(CAST(r.deleted_at AS VARCHAR), ''))
+UNION ALL
+SELECT 'customer_identities', CAST(c.customer_id AS VARCHAR),
+       CAST(c.identity_id AS VARCHAR) || '|' || COALESCE(CAST(c.deleted_at AS VARCHAR), ''), NULL, NULL,
+       CASE WHEN c.deleted_at IS NULL THEN c.identity_id ELSE c.customer_id END, m.identity_id
+FROM {customer_identities} c
+LEFT JOIN {analytics_marks} m ON m.consumer = 'customer_order_history' AND m.source = 'customer_identities'
+                             AND m.key = CAST(c.customer_id AS VARCHAR)
+WHERE m.version IS NULL
+   OR m.version <> CAST(c.identity_id AS VARCHAR) || '|' || COALESCE(CAST(c.deleted_at AS VARCHAR), '');
+CREATE TEMP TABLE _touched AS
+SELECT identity_id FROM _changed WHERE identity_id IS NOT NULL
+UNION
+SELECT previous_identity_id FROM _changed WHERE previous_identity_id IS NOT NULL
+UNION
+SELECT CAST(key AS BIGINT) FROM _changed WHERE source = 'customer_identities';
