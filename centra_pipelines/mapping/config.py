@@ -195,7 +195,7 @@ class Analytics(_Section):
 
     # Orders in these Centra statuses are not sales (abandoned checkouts, cancellations).
     excluded_order_statuses: list[OrderStatus]
-    rfm_bins: Annotated[int, BeforeValidator(_int_between(2, 10))] = 5
+    rfm_bins: Annotated[int, BeforeValidator(_int_between(2, 9))] = 5  # one digit each in `rfm`
     segments: list[SegmentRule]
 
     @model_validator(mode="after")
