@@ -23,7 +23,7 @@ KINDS = {"sql"}
 # Like AutomationCondition.eager(), without its "no dependency partition missing" clause: the sources
 # are daily change windows, most of which are never materialized, and that is no reason to wait.
 AUTOMATION = (
-    (dg.AutomationCondition.newly_missing() | dg.AutomationCondition.any_deps_updated()).since_last_handled()
+    dg.AutomationCondition.any_deps_updated().since_last_handled()
     & ~dg.AutomationCondition.any_deps_in_progress()
     & ~dg.AutomationCondition.in_progress()
 ).with_label("after its sources change")
