@@ -3,9 +3,9 @@
 The SQL is in `warehouse/sql/`; this module runs it in order, one transaction per table.
 
 - `refresh_sales_daily` and `refresh_customer_order_history` are incremental: `analytics_marks`
-  remembers, per table, the version of every order, return and identity row it counted (its
-  `synced_at` and `deleted_at`, or its identity) and where it counted it (day, identity). A refresh
-  recomputes only the days or identities of rows whose version changed, before and after the
+  remembers, per table, every order, return and identity row it counted (its `synced_at` and
+  `deleted_at` as seen then, or the identity it named) and where it counted it (day, identity). A
+  refresh recomputes only the days or identities of rows that changed since, before and after the
   change, and saves the new marks in the same transaction. With no marks (the first run, or
   `full=True`) every row has changed: a full build is the same code path.
 - `refresh_customer_segments` recomputes every identity: RFM scores are ranks among all identities

@@ -215,12 +215,13 @@ CUSTOMER_SEGMENT_CHANGES = TableSpec(
     key=("identity_id", "changed_at"),
 )
 # What each analytics table last computed from each source row (orders, returns, identities): the
-# row's version (synced_at and deleted_at, or its identity) and the day and identity it counted in,
-# so that the next refresh recomputes exactly the days and identities whose rows changed.
+# row's synced_at and deleted_at as seen then (an identity row: its identity), and the day and
+# identity it counted in, so that the next refresh recomputes exactly the days and identities whose
+# rows changed.
 ANALYTICS_MARKS = TableSpec(
     "analytics_marks",
-    {"consumer": "text", "source": "text", "key": "text", "version": "text", "day": "date",
-     "identity_id": "bigint"},
+    {"consumer": "text", "source": "text", "key": "text", "row_synced_at": "timestamptz",
+     "row_deleted_at": "timestamptz", "day": "date", "identity_id": "bigint"},
     key=("consumer", "source", "key"),
 )
 ANALYTICS_TABLES = [SALES_DAILY, CUSTOMER_ORDER_HISTORY, CUSTOMER_SEGMENTS, CUSTOMER_SEGMENT_CHANGES, ANALYTICS_MARKS]
