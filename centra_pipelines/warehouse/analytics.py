@@ -23,7 +23,7 @@ from centra_pipelines.warehouse import model
 from centra_pipelines.warehouse.engine import Warehouse
 from centra_pipelines.warehouse.tables import check_identifier
 
-SOURCES = [model.ORDERS, model.ORDER_LINES, model.RETURNS, model.CUSTOMER_IDENTITIES]
+SOURCES = [model.ORDERS, model.ORDER_LINES, model.RETURNS, model.CUSTOMER_IDENTITIES, model.DISPLAYS]
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ SIZES = TableSpec(
 DISPLAYS = TableSpec(
     "displays",
     {"market_id": "bigint", "id": "bigint", "product_id": "bigint", "name": "text", "status": "text",
-     "updated_at": "timestamptz"},
+     "updated_at": "timestamptz", "category_id": "bigint", "category_name": "text"},
     key=("market_id", "id"), updated_at="updated_at",
 )
 PRICES = TableSpec(
@@ -198,7 +198,8 @@ CUSTOMER_ORDER_HISTORY = TableSpec(
     {"identity_id": "bigint", "customers": "bigint", "first_order_at": "timestamptz",
      "last_order_at": "timestamptz", "orders": "bigint", "units": "bigint", "returned_units": "bigint",
      "returns_rate": "double", "base_currency": "text", "gross_base": MONEY, "refunded_base": MONEY,
-     "net_base": MONEY, "market_count": "bigint", "markets": "text"},
+     "net_base": MONEY, "market_count": "bigint", "markets": "text", "favourite_category_id": "bigint",
+     "favourite_category": "text"},
     key=("identity_id",),
 )
 CUSTOMER_SEGMENTS = TableSpec(

@@ -32,9 +32,12 @@ def _run(defs, instance, job: str, first: str | None = None, last: str | None = 
 
 
 def _sync(defs, instance, first: str, last: str) -> None:
-    """Orders and returns changed in [first, last], customers, identities (and what base currency needs)."""
-    _run(defs, instance, "reference_and_catalog_job", asset_selection=[dg.AssetKey("pricelists"),
-                                                                      dg.AssetKey("currencies")])
+    """Orders and returns changed in [first, last], customers, identities (and what base currency and
+    product categories need: pricelists, currencies, every selected market's displays)."""
+    _run(defs, instance, "reference_and_catalog_job", asset_selection=[dg.AssetKey(k) for k in (
+        "pricelists", "currencies", "markets")])
+    for market in instance.get_dynamic_partitions("market"):
+        _run(defs, instance, "market_catalog_job", partition_key=market)
     _run(defs, instance, "customers_daily_job", "2024-01-01", last,
          run_config={"ops": {"customer_windows": {"config": {"lookback_days": 0}}}})
     _run(defs, instance, "customer_identities_job")
@@ -131,9 +134,13 @@ def expected_history(orders: list[dict], returns: list[dict], identity: dict[int
         who = identity.get(o["customer"]["id"], o["customer"]["id"])
         counted[o["id"]] = who
         p = people.setdefault(who, {"orders": 0, "units": 0, "gross_base": Decimal(0), "customers": set(),
-                                    "markets": set(), "at": [], "returned_units": 0, "refunded_base": Decimal(0)})
+                                    "markets": set(), "at": [], "returned_units": 0, "refunded_base": Decimal(0),
+                                    "categories": defaultdict(int)})
         p["orders"] += 1
         p["units"] += sum(l["quantity"] - l["cancelledQuantity"] for l in o["lines"])
+        for line in o["lines"]:
+            category = line["product"]["displays"][0]["canonicalCategory"]
+            p["categories"][(category["id"], category["name"])] += line["quantity"] - line["cancelledQuantity"]
         p["gross_base"] += _order_amounts(o)["grand_total_base"]
         p["customers"].add(o["customer"]["id"])
         p["markets"].add(o["market"]["id"])
@@ -148,7 +155,8 @@ def expected_history(orders: list[dict], returns: list[dict], identity: dict[int
                   "net_base": p["gross_base"] - p["refunded_base"], "returned_units": p["returned_units"],
                   "returns_rate": p["returned_units"] / p["units"] if p["units"] else None,
                   "markets": ",".join(str(m) for m in sorted(p["markets"])),
-                  "first_order_at": pd.Timestamp(min(p["at"])), "last_order_at": pd.Timestamp(max(p["at"]))}
+                  "first_order_at": pd.Timestamp(min(p["at"])), "last_order_at": pd.Timestamp(max(p["at"])),
+                  "favourite_category": min(p["categories"], key=lambda c: (-p["categories"][c], c[0]))[1]}
             for who, p in people.items()}
 
 
@@ -206,6 +214,7 @@ def assert_analytics_match(server, url: str) -> dict[int, tuple]:
     want_history = expected_history(orders, returns, identity, excluded)
     assert set(history.index) == set(want_history)
     assert any(h["customers"] > 1 for h in want_history.values()), "some identity should join two customers"
+    assert len({h["favourite_category"] for h in want_history.values()}) > 1
     for who, want in want_history.items():
         row = history.loc[who]
         assert (row["orders"], row["units"], row["customers"], row["returned_units"], row["markets"]) == (
@@ -213,6 +222,7 @@ def assert_analytics_match(server, url: str) -> dict[int, tuple]:
         assert (row["gross_base"], row["refunded_base"], row["net_base"]) == (
             want["gross_base"], want["refunded_base"], want["net_base"]), who
         assert (row["first_order_at"], row["last_order_at"]) == (want["first_order_at"], want["last_order_at"])
+        assert row["favourite_category"] == want["favourite_category"], who
         assert (pd.isna(row["returns_rate"]) and want["returns_rate"] is None) or math.isclose(
             row["returns_rate"], want["returns_rate"])
 

@@ -55,13 +55,14 @@ def sales_daily(config: RefreshConfig, warehouse: WarehouseResource) -> dg.Mater
                                     check_results=[checks.sales_daily_result(wh, excluded)])
 
 
-@dg.asset(group_name=GROUP, kinds=KINDS, deps=["orders", "order_lines", "returns", "customer_identities"],
+@dg.asset(group_name=GROUP, kinds=KINDS, deps=["orders", "order_lines", "returns", "customer_identities", "displays"],
           check_specs=[checks.SPECS["customer_order_history"]], automation_condition=AUTOMATION)
 def customer_order_history(config: RefreshConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Per identity (a person across e-mail changes and guest checkouts, from customer_identities; a
     customer not resolved yet is its own identity): first and last order, orders, units, returned
     units and returns rate, gross revenue (grand totals), refunds and net revenue in the base currency,
-    and the markets bought in."""
+    the markets bought in and the favourite category (most units; a product's category is its displays'
+    canonical category)."""
     mapping = mapping_or_fail()
     excluded = mapping.analytics.excluded_order_statuses
     with warehouse.connect() as wh:
