@@ -8,6 +8,8 @@ DROP TABLE IF EXISTS _touched;
 DROP TABLE IF EXISTS _identity_of;
 CREATE TEMP TABLE _identity_of AS
 SELECT customer_id, identity_id FROM {customer_identities} WHERE deleted_at IS NULL;
+-- a fresh temp table has no statistics: without them PostgreSQL plans nested loops over it
+ANALYZE _identity_of;
 CREATE TEMP TABLE _changed AS
 SELECT 'orders' AS source, o.id AS key, o.synced_at AS row_synced_at, o.deleted_at AS row_deleted_at,
        CAST(NULL AS DATE) AS day, CAST(NULL AS DATE) AS previous_day,
@@ -42,3 +44,5 @@ UNION
 SELECT previous_identity_id FROM _changed WHERE previous_identity_id IS NOT NULL
 UNION
 SELECT CAST(key AS BIGINT) FROM _changed WHERE source = 'customer_identities';
+ANALYZE _changed;
+ANALYZE _touched;

@@ -13,6 +13,7 @@ FROM {orders} o
 LEFT JOIN _identity_of i ON i.customer_id = o.customer_id
 WHERE o.customer_id IS NOT NULL AND o.deleted_at IS NULL AND o.centra_status NOT IN ({excluded_statuses})
   AND COALESCE(i.identity_id, o.customer_id) IN (SELECT identity_id FROM _touched);
+ANALYZE _history_orders;
 INSERT INTO {customer_order_history} (identity_id, customers, first_order_at, last_order_at, orders, units,
                                       returned_units, returns_rate, base_currency, gross_base, refunded_base,
                                       net_base, market_count, markets, favourite_category_id,

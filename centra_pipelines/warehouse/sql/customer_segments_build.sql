@@ -16,4 +16,5 @@ FROM (
                  orders AS frequency, net_base AS monetary,
                  CAST(date_trunc('month', first_order_at) AS DATE) AS cohort_month
           FROM {customer_order_history}) h
-) s
+) s;
+ANALYZE _segments

@@ -19,3 +19,6 @@ CREATE TEMP TABLE _touched AS
 SELECT day FROM _changed WHERE day IS NOT NULL
 UNION
 SELECT previous_day FROM _changed WHERE previous_day IS NOT NULL;
+-- a fresh temp table has no statistics: without them PostgreSQL plans nested loops over it
+ANALYZE _changed;
+ANALYZE _touched;

@@ -16,6 +16,7 @@ SELECT o.id, CAST(COALESCE(o.order_date, o.created_at) AS DATE) AS day, COALESCE
 FROM {orders} o
 WHERE o.deleted_at IS NULL AND o.centra_status NOT IN ({excluded_statuses})
   AND CAST(COALESCE(o.order_date, o.created_at) AS DATE) IN (SELECT day FROM _touched);
+ANALYZE _sales_orders;
 INSERT INTO {sales_daily} (day, market_id, currency, channel, base_currency, orders, units, gross, discounts, tax,
                            shipping, grand_total, returns, returned_units, returned, refunded, net, gross_base,
                            discounts_base, tax_base, shipping_base, grand_total_base, returned_base, refunded_base,
