@@ -34,9 +34,9 @@ class RefreshConfig(dg.Config):
                                                   "source rows changed since the last refresh")
 
 
-def _refresh_metadata(refresh: analytics.Refresh, touched: str, table) -> dict:
+def _refresh_metadata(refresh: analytics.Refresh, touched: str, rows: int) -> dict:
     return {f"changed_{source}": n for source, n in sorted(refresh.changed.items())} | {
-        touched: refresh.touched, "full": refresh.full, "dagster/row_count": table}
+        touched: refresh.touched, "full": refresh.full, "dagster/row_count": rows}
 
 
 @dg.asset(group_name=GROUP, kinds=KINDS, deps=["orders", "order_lines", "returns"],
