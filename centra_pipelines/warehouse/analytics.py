@@ -6,7 +6,8 @@ The SQL is in `warehouse/sql/`; this module runs it in order, one transaction pe
   remembers, per table, every order, return and identity row it counted (its `synced_at` and
   `deleted_at` as seen then, or the identity it named) and where it counted it (day, identity). A
   refresh recomputes only the days or identities of rows that changed since, before and after the
-  change, and saves the new marks in the same transaction. With no marks (the first run, or
+  change, and saves the new marks in the same transaction. Only rows written since an hour before the
+  newest write the last refresh saw are compared with their marks (sales_daily_changes.sql says why). With no marks (the first run, or
   `full=True`) every row has changed: a full build is the same code path.
 - `refresh_customer_segments` recomputes every identity: RFM scores are ranks among all identities
   and recency moves with the calendar, so one changed order can move anyone's score.
