@@ -7,7 +7,7 @@
 The orders are generated directly in the warehouse (no sandbox, one INSERT … SELECT per table from
 generate_series): 1.5 lines per order, 1 in 7 wholesale, 1 in 20 cancelled, a return for 1 in 20,
 a customer for every 4 DTC orders with 1 in 10 customers merged into another identity, two years
-of order days. Then, per engine:
+of order days, all synced a day ago. Then, per engine:
 
 - full: the first refresh of the three tables (every day and identity computed);
 - incremental: the `--changed` newest orders are written again (as today's sync re-upserting them
@@ -54,26 +54,26 @@ SELECT md5(CAST(i AS VARCHAR)), i,
        (149 + i % 1000 - i % 50) * 11, 11.0,
        TIMESTAMPTZ '2024-01-01 00:00:00+00' + {day_of_i} * INTERVAL '1 day' + (i % 86400) * INTERVAL '1 second',
        TIMESTAMPTZ '2024-01-01 00:00:00+00' + {day_of_i} * INTERVAL '1 day',
-       TIMESTAMPTZ '2024-01-01 00:00:00+00' + {day_of_i} * INTERVAL '1 day', '2024-01-01', now()
+       TIMESTAMPTZ '2024-01-01 00:00:00+00' + {day_of_i} * INTERVAL '1 day', '2024-01-01', now() - INTERVAL '1 day'
 FROM generate_series(1, {n}) AS t(i)
 """
 LINES_SQL = """
 INSERT INTO {order_lines} (id, order_id, order_number, quantity, cancelled_quantity, currency, unit_price,
                            line_value, order_updated_at, partition, synced_at)
 SELECT j, md5(CAST(1 + (j - 1) % {n} AS VARCHAR)), 1 + (j - 1) % {n}, 1 + j % 3, 0, 'SEK', 100, 100,
-       TIMESTAMPTZ '2024-01-01 00:00:00+00', '2024-01-01', now()
+       TIMESTAMPTZ '2024-01-01 00:00:00+00', '2024-01-01', now() - INTERVAL '1 day'
 FROM generate_series(1, {lines}) AS t(j)
 """
 RETURNS_SQL = """
 INSERT INTO {returns} (id, order_id, centra_status, status, total_quantity, currency, grand_total, grand_total_base,
                        refunded, refunded_base, created_at, partition, synced_at)
 SELECT k, md5(CAST(20 * k - 3 AS VARCHAR)), 'ACTIVE', 'completed', 1, 'SEK', 100, 1100, 50, 550,
-       TIMESTAMPTZ '2024-01-01 00:00:00+00' + {day_of_return} * INTERVAL '1 day', '2024-01-11', now()
+       TIMESTAMPTZ '2024-01-01 00:00:00+00' + {day_of_return} * INTERVAL '1 day', '2024-01-11', now() - INTERVAL '1 day'
 FROM generate_series(1, {returns_n}) AS t(k)
 """
 IDENTITIES_SQL = """
 INSERT INTO {customer_identities} (customer_id, identity_id, store_id, synced_at)
-SELECT c, CASE WHEN c % 10 = 0 THEN c - 1 ELSE c END, 1, now()
+SELECT c, CASE WHEN c % 10 = 0 THEN c - 1 ELSE c END, 1, now() - INTERVAL '1 day'
 FROM generate_series(1, {customers}) AS t(c)
 """
 # What a sync re-upserting `changed` orders does to them: new amounts, a new synced_at.
