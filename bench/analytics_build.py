@@ -35,7 +35,7 @@ from centra_pipelines.mapping import load_mapping
 from centra_pipelines.warehouse import connect, duckdb_url, model
 from centra_pipelines.warehouse import analytics as a
 
-FULL_TARGET_SECONDS = {"duckdb": 60.0, "postgresql": 180.0}
+FULL_TARGET_SECONDS = {"duckdb": 120.0, "postgresql": 300.0}  # 2 shared cores
 INCREMENTAL_SHARE_TARGET = 0.25
 
 ORDERS_SQL = """

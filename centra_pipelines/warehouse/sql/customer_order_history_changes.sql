@@ -12,8 +12,8 @@ SELECT customer_id, identity_id FROM {customer_identities} WHERE deleted_at IS N
 -- a fresh temp table has no statistics: without them PostgreSQL plans nested loops over it
 ANALYZE _identity_of;
 -- Candidates: rows written (or deleted) since an hour before the newest write the last refresh saw
--- (see sales_daily_changes.sql). Identity rows are rewritten by every resolution: all are candidates,
--- and what counts is the identity they name.
+-- (see sales_daily_changes.sql). Identity rows are rewritten by every resolution: what counts is the
+-- identity they name, not their synced_at.
 CREATE TEMP TABLE _candidates AS
 SELECT 'orders' AS source, o.id AS key, o.synced_at AS row_synced_at, o.deleted_at AS row_deleted_at,
        COALESCE(i.identity_id, o.customer_id) AS identity_id
@@ -31,17 +31,20 @@ LEFT JOIN _identity_of i ON i.customer_id = o.customer_id,
       FROM {analytics_marks} WHERE consumer = 'customer_order_history' AND source = 'returns') w
 WHERE o.customer_id IS NOT NULL AND (r.synced_at > w.since OR r.deleted_at > w.since)
 UNION ALL
-SELECT 'customer_identities', CAST(c.customer_id AS VARCHAR), NULL, c.deleted_at,
+SELECT 'customer_identities', CAST(c.customer_id AS VARCHAR), c.synced_at, c.deleted_at,
        CASE WHEN c.deleted_at IS NULL THEN c.identity_id ELSE c.customer_id END
-FROM {customer_identities} c;
+FROM {customer_identities} c,
+     (SELECT COALESCE(max(row_synced_at), TIMESTAMPTZ '1970-01-01 00:00:00+00') - INTERVAL '1 hour' AS since
+      FROM {analytics_marks} WHERE consumer = 'customer_order_history' AND source = 'customer_identities') w
+WHERE c.synced_at > w.since OR c.deleted_at > w.since;
 ANALYZE _candidates;
 CREATE TEMP TABLE _changed AS
 SELECT c.source, c.key, c.row_synced_at, c.row_deleted_at, CAST(NULL AS DATE) AS day,
        CAST(NULL AS DATE) AS previous_day, c.identity_id, m.identity_id AS previous_identity_id
 FROM _candidates c
 LEFT JOIN {analytics_marks} m ON m.consumer = 'customer_order_history' AND m.source = c.source AND m.key = c.key
-WHERE m.key IS NULL OR m.row_synced_at IS DISTINCT FROM c.row_synced_at
-   OR m.row_deleted_at IS DISTINCT FROM c.row_deleted_at
+WHERE m.key IS NULL OR m.row_deleted_at IS DISTINCT FROM c.row_deleted_at
+   OR (c.source <> 'customer_identities' AND m.row_synced_at IS DISTINCT FROM c.row_synced_at)
    OR (c.source = 'customer_identities' AND m.identity_id IS DISTINCT FROM c.identity_id);
 CREATE TEMP TABLE _touched AS
 SELECT identity_id FROM _changed WHERE identity_id IS NOT NULL
