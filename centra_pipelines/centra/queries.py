@@ -98,6 +98,7 @@ query DisplaysPage($where: DisplayFilter, $sort: [DisplaySort!], $limit: Int, $p
   displays(where: $where, sort: $sort, limit: $limit, page: $page) {
     id name status updatedAt
     product { id }
+    canonicalCategory { id name }
     prices { pricelist { id } price { value currency { code } } }
   }
 }
@@ -122,6 +123,7 @@ query OrdersPage($where: OrderFilter, $sort: [OrderSort!], $limit: Int, $page: I
     grandTotal { value currency { code } }
     totals {
       lineValues { value } shipping { value } handling { value } discounts { value }
+      taxIncluded { value } taxAdded { value }
     }
     ... on DirectToConsumerOrder { customer { id } }
     ... on WholesaleOrder { account { id } }

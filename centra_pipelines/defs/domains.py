@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from centra_pipelines.defs.analytics import assets as analytics_assets
 from centra_pipelines.defs.catalog import assets as catalog_assets
 from centra_pipelines.defs.catalog import checks as catalog_checks
 from centra_pipelines.defs.catalog import reconciliation as catalog_reconciliation
@@ -30,10 +31,11 @@ from centra_pipelines.defs.stock import schedules as stock_schedules
 ASSETS = with_freshness_policies([
     *market_assets.ASSETS, *catalog_assets.ASSETS, *stock_assets.ASSETS, *customer_assets.ASSETS,
     *order_assets.ASSETS, *promotion_assets.ASSETS, *realtime_assets.ASSETS, *schema_assets.ASSETS,
+    *analytics_assets.ASSETS,
 ])
 CHECKS = [*catalog_checks.CHECKS, *customer_checks.CHECKS, *order_checks.CHECKS]
-JOBS = [*ASSET_JOBS, *catalog_reconciliation.JOBS, *retention.JOBS, *schema_assets.JOBS]
-SENSORS = [*realtime_sensors.SENSORS, *operation_sensors.SENSORS]
+JOBS = [*ASSET_JOBS, *catalog_reconciliation.JOBS, *retention.JOBS, *schema_assets.JOBS, *analytics_assets.JOBS]
+SENSORS = [*realtime_sensors.SENSORS, *operation_sensors.SENSORS, *analytics_assets.SENSORS]
 SCHEDULES = [
     *catalog_schedules.SCHEDULES, *catalog_reconciliation.SCHEDULES, *stock_schedules.SCHEDULES,
     *customer_schedules.SCHEDULES, *order_schedules.SCHEDULES, *realtime_sensors.SCHEDULES,

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
 
 ENV_VAR = "CENTRA_MAPPING_FILE"
 DEFAULT_MAPPING_PATH = Path(__file__).with_name("default_mapping.yaml")
@@ -126,6 +126,12 @@ Rounding = Annotated[str, BeforeValidator(_rounding)]
 Flag = Annotated[bool, BeforeValidator(_strict_bool)]
 
 
+def _ordered_range(value: tuple[int, int]) -> tuple[int, int]:
+    if value[0] > value[1]:
+        raise ValueError(f"expected [lowest, highest], got {list(value)}")
+    return value
+
+
 def _unique_columns(fields: dict[str, "FieldSpec"]) -> dict[str, "FieldSpec"]:
     seen: dict[str, str] = {}
     for path, spec in fields.items():
@@ -173,6 +179,38 @@ class Identity(_Section):
     merge_across_stores: Flag = False
 
 
+RFM_SCORES = ("r", "f", "m")
+
+
+class SegmentRule(_Section):
+    """A named RFM segment: every score named in `when` lies in its [lowest, highest] range."""
+
+    segment: Canonical
+    when: dict[Annotated[str, AfterValidator(_one_of("RFM score", RFM_SCORES))],
+               Annotated[tuple[int, int], AfterValidator(_ordered_range)]]
+
+
+class Analytics(_Section):
+    """Customer history, segments and daily sales (warehouse/analytics.py)."""
+
+    # Orders in these Centra statuses are not sales (abandoned checkouts, cancellations).
+    excluded_order_statuses: list[OrderStatus]
+    rfm_bins: Annotated[int, BeforeValidator(_int_between(2, 9))] = 5  # one digit each in `rfm`
+    segments: list[SegmentRule]
+
+    @model_validator(mode="after")
+    def _segments_cover_every_score(self) -> "Analytics":
+        problems = [f"segments[{i}].when.{score}: {low}–{high} is outside the scores 1–{self.rfm_bins} (rfm_bins)"
+                    for i, rule in enumerate(self.segments) for score, (low, high) in rule.when.items()
+                    if low < 1 or high > self.rfm_bins]
+        if not self.segments or self.segments[-1].when:
+            problems.append("segments: the last rule must have an empty `when` (a catch-all), so that every "
+                            "identity gets a segment")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
 class Mapping(_Section):
     """A validated mapping. Build it with `load_mapping()`; `sources` says which files made it."""
 
@@ -187,6 +225,7 @@ class Mapping(_Section):
     store_timezone: Annotated[str, BeforeValidator(_timezone)]
     sync: Sync
     identity: Identity = Identity()
+    analytics: Analytics
     sources: tuple[str, ...] = ()
 
     def currency(self, code: str) -> Currency:
@@ -327,7 +366,7 @@ def _unwrap(kind: Any) -> Any:
 
 
 __all__ = [
-    "DEFAULT_MAPPING_PATH", "ENV_VAR", "Currency", "FieldSpec", "Identity", "Mapping", "MappingError",
-    "ORDER_FLAGS", "ORDER_STATUSES", "ROUNDING_MODES", "Returns", "SHIPMENT_FLAGS", "ShipmentRule", "Sync",
+    "Analytics", "DEFAULT_MAPPING_PATH", "ENV_VAR", "Currency", "FieldSpec", "Identity", "Mapping", "MappingError",
+    "ORDER_FLAGS", "ORDER_STATUSES", "ROUNDING_MODES", "Returns", "SHIPMENT_FLAGS", "SegmentRule", "ShipmentRule", "Sync",
     "load_mapping",
 ]

@@ -138,8 +138,10 @@ def displays_and_prices(rows: list[dict], market_id: int, timezone: str = DEFAUL
     """One page of a market's displays, with the prices each display carries per pricelist."""
     display_rows, price_rows = [], []
     for d in rows:
+        category = d.get("canonicalCategory") or {}
         display_rows.append({"market_id": market_id, "id": d["id"], "product_id": _id(d.get("product")),
-                             "name": d.get("name"), "status": d.get("status"), "updated_at": d.get("updatedAt")})
+                             "name": d.get("name"), "status": d.get("status"), "updated_at": d.get("updatedAt"),
+                             "category_id": category.get("id"), "category_name": category.get("name")})
         for price in d.get("prices") or []:
             money = price.get("price") or {}
             price_rows.append({"market_id": market_id, "display_id": d["id"], "product_id": _id(d.get("product")),

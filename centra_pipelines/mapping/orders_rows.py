@@ -90,10 +90,12 @@ def orders(rows: list[dict], mapping: Mapping, base_currency: str | None) -> dic
     o = _utc(o, ["order_date", "created_at", "updated_at"], mapping)
     o["status"] = map_order_status(o["centra_status"], mapping,
                                    {flag: o[col] for flag, col in (("isOnHold", "is_on_hold"),) if col in o})
-    for column in ("lines_total", "shipping", "handling", "discounts", "grand_total"):
-        o[column] = _money(o[column], o["currency"], mapping)
     o["base_currency"] = base_currency
-    o["grand_total_base"] = _base(o["grand_total"], o["currency"], o["currency_base_rate"], base_currency, mapping)
+    for column in ("lines_total", "shipping", "handling", "discounts", "tax_included", "tax_added", "grand_total"):
+        if column not in o:  # a mapping without the field: the amount is unknown, not zero
+            o[column] = None
+        o[column] = _money(o[column], o["currency"], mapping)
+        o[f"{column}_base"] = _base(o[column], o["currency"], o["currency_base_rate"], base_currency, mapping)
     o["partition"] = utc_day(o["updated_at"])
     by_id = {r["id"]: (r, i) for i, r in enumerate(rows)}
 

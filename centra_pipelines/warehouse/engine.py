@@ -16,7 +16,9 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from itertools import count
+from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 import pandas as pd
@@ -221,6 +223,22 @@ class Warehouse:
             columns, rows, kinds = s.query(sql, params)
         return to_frame(columns, rows, kinds)
 
+    def sql(self, name: str, **values: object) -> list[str]:
+        """The statements of ``warehouse/sql/<name>.sql``, written for both engines.
+
+        Placeholders: ``{money}`` and ``{double}`` become this engine's column types, a name given in
+        ``values`` its value (callers pass only validated literals: dates, integers, names checked by
+        the mapping), and any other ``{name}`` the quoted table reference ``table_ref(name)``.
+        """
+        types = {"money": self._engine.sql_type("decimal(18,4)"), "double": self._engine.sql_type("double")}
+        fill = _Placeholders({**types, **{k: str(v) for k, v in values.items()}}, self.table_ref)
+        return [s.strip() for s in _sql_file(name).format_map(fill).split(";") if s.strip()]
+
+    def read_sql(self, name: str, **values: object) -> pd.DataFrame:
+        """The result of the one SELECT in ``warehouse/sql/<name>.sql`` (see sql())."""
+        [statement] = self.sql(name, **values)
+        return self.read(statement)
+
     def count(self, table: TableSpec | str) -> int:
         """Number of rows in a table, deleted ones included."""
         name = table.name if isinstance(table, TableSpec) else table
@@ -314,6 +332,11 @@ class Transaction:
             f"ON CONFLICT ({_cols(spec.key)}) DO UPDATE SET {', '.join(sets)}{where}"
         )
 
+    def execute_sql(self, name: str, **values: object) -> None:
+        """Run every statement of ``warehouse/sql/<name>.sql`` in this transaction (see Warehouse.sql)."""
+        for statement in self._wh.sql(name, **values):
+            self._s.execute(statement)
+
     def save_cursor(self, stream: str, partition: str | None, cursor: str) -> None:
         """Record the resume cursor of (stream, partition); it commits with this transaction's rows."""
         sql = state.save_cursor_sql(self._wh.table_ref, self._wh._engine.param)
@@ -397,6 +420,29 @@ class Transaction:
         finally:
             self._s.drop_stage(stage)
         return int(n[0][0])
+
+
+SQL_DIR = Path(__file__).with_name("sql")
+
+
+@lru_cache(maxsize=None)
+def _sql_file(name: str) -> str:
+    path = SQL_DIR / f"{check_identifier(name, 'SQL file name')}.sql"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise WarehouseError(f"no SQL file {path.name} in {SQL_DIR}") from None
+    # `--` comments go first: they may hold semicolons and braces.
+    return "\n".join(line.split("--", 1)[0] for line in text.splitlines())
+
+
+class _Placeholders(dict):
+    def __init__(self, values: dict[str, str], table_ref) -> None:
+        super().__init__(values)
+        self._table_ref = table_ref
+
+    def __missing__(self, name: str) -> str:
+        return self._table_ref(name)
 
 
 def _partition(partition: str | None) -> str:

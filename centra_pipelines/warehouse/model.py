@@ -156,7 +156,7 @@ SIZES = TableSpec(
 DISPLAYS = TableSpec(
     "displays",
     {"market_id": "bigint", "id": "bigint", "product_id": "bigint", "name": "text", "status": "text",
-     "updated_at": "timestamptz"},
+     "updated_at": "timestamptz", "category_id": "bigint", "category_name": "text"},
     key=("market_id", "id"), updated_at="updated_at",
     descriptions={
         'market_id': "Market the display is shown in (markets.id); the table's Dagster partition.",
@@ -246,7 +246,8 @@ IDENTITY_MERGES = TableSpec(
 
 # --- orders group: daily change windows by the order's updatedAt ---------------------------------
 # Money: decimals in the order currency, quantised to its minor units (SEK 2, JPY 0); `*_base` in the
-# base currency from Centra's currencyBaseRate. Child rows carry their order's updated_at, so a stale
+# base currency from Centra's currencyBaseRate, each amount converted and rounded on its own (sums of
+# them are what reports add up). Child rows carry their order's updated_at, so a stale
 # page never overwrites rows of a newer order snapshot.
 ORDERS = TableSpec(
     "orders",
@@ -255,7 +256,9 @@ ORDERS = TableSpec(
      "pricelist_id": "bigint", "customer_id": "bigint", "account_id": "bigint", "country": "text",
      "billing_email": "text", "currency": "text", "lines_total": MONEY, "shipping": MONEY, "handling": MONEY, "discounts": MONEY,
      "grand_total": MONEY, "base_currency": "text", "grand_total_base": MONEY, "currency_base_rate": "double",
-     "order_date": "timestamptz", "created_at": "timestamptz", "updated_at": "timestamptz", "partition": "text"},
+     "order_date": "timestamptz", "created_at": "timestamptz", "updated_at": "timestamptz", "partition": "text",
+     "tax_included": MONEY, "tax_added": MONEY, "lines_total_base": MONEY, "shipping_base": MONEY,
+     "handling_base": MONEY, "discounts_base": MONEY, "tax_included_base": MONEY, "tax_added_base": MONEY},
     key=("id",), updated_at="updated_at", partition="partition",
     descriptions={
         "id": "Centra order id (32 hex characters).",
@@ -460,3 +463,48 @@ CENTRA_EVENTS = TableSpec(
         "applied_at": "When it was applied (UTC).",
     },
 )
+
+# --- analytics: computed in the warehouse from the tables above (warehouse/analytics.py) ---------
+# Money in the base currency unless the column names the order currency; days are UTC dates.
+SALES_DAILY = TableSpec(
+    "sales_daily",
+    {"day": "date", "market_id": "bigint", "currency": "text", "channel": "text", "base_currency": "text",
+     "orders": "bigint", "units": "bigint", "gross": MONEY, "discounts": MONEY, "tax": MONEY, "shipping": MONEY,
+     "grand_total": MONEY, "returns": "bigint", "returned_units": "bigint", "returned": MONEY, "refunded": MONEY,
+     "net": MONEY, "gross_base": MONEY, "discounts_base": MONEY, "tax_base": MONEY, "shipping_base": MONEY,
+     "grand_total_base": MONEY, "returned_base": MONEY, "refunded_base": MONEY, "net_base": MONEY},
+    key=("day", "market_id", "currency", "channel"),
+)
+CUSTOMER_ORDER_HISTORY = TableSpec(
+    "customer_order_history",
+    {"identity_id": "bigint", "customers": "bigint", "first_order_at": "timestamptz",
+     "last_order_at": "timestamptz", "orders": "bigint", "units": "bigint", "returned_units": "bigint",
+     "returns_rate": "double", "base_currency": "text", "gross_base": MONEY, "refunded_base": MONEY,
+     "net_base": MONEY, "market_count": "bigint", "markets": "text", "favourite_category_id": "bigint",
+     "favourite_category": "text"},
+    key=("identity_id",),
+)
+CUSTOMER_SEGMENTS = TableSpec(
+    "customer_segments",
+    {"identity_id": "bigint", "as_of": "date", "recency_days": "bigint", "frequency": "bigint",
+     "monetary": MONEY, "r_score": "integer", "f_score": "integer", "m_score": "integer", "rfm": "text",
+     "segment": "text", "cohort_month": "date"},
+    key=("identity_id",),
+)
+CUSTOMER_SEGMENT_CHANGES = TableSpec(
+    "customer_segment_changes",
+    {"identity_id": "bigint", "changed_at": "timestamptz", "as_of": "date", "previous_segment": "text",
+     "segment": "text"},
+    key=("identity_id", "changed_at"),
+)
+# What each analytics table last computed from each source row (orders, returns, identities): the
+# row's synced_at and deleted_at as seen then (an identity row: its identity), and the day and
+# identity it counted in, so that the next refresh recomputes exactly the days and identities whose
+# rows changed.
+ANALYTICS_MARKS = TableSpec(
+    "analytics_marks",
+    {"consumer": "text", "source": "text", "key": "text", "row_synced_at": "timestamptz",
+     "row_deleted_at": "timestamptz", "day": "date", "identity_id": "bigint"},
+    key=("consumer", "source", "key"),
+)
+ANALYTICS_TABLES = [SALES_DAILY, CUSTOMER_ORDER_HISTORY, CUSTOMER_SEGMENTS, CUSTOMER_SEGMENT_CHANGES, ANALYTICS_MARKS]

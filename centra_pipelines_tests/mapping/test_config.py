@@ -121,6 +121,16 @@ def test_unknown_keys_are_errors_with_the_allowed_keys(tmp_path):
      "fields.orders.grandTotal..value: expected a Centra field path"),
     ("fields:\n  orders:\n    number: {column: Number, required: true}\n",
      "fields.orders.number.column: expected a lower-case SQL column name"),
+    ("analytics:\n  rfm_bins: 3\n",
+     "analytics: segments[0].when.r: 4–5 is outside the scores 1–3 (rfm_bins)"),
+    ("analytics:\n  segments:\n    - {segment: vip, when: {f: [5, 5]}}\n",
+     "analytics: segments: the last rule must have an empty `when` (a catch-all)"),
+    ("analytics:\n  segments:\n    - {segment: vip, when: {x: [1, 2]}}\n    - {segment: rest, when: {}}\n",
+     "analytics.segments[0].when.x: unknown RFM score; expected one of r, f, m"),
+    ("analytics:\n  segments:\n    - {segment: vip, when: {r: [5, 1]}}\n    - {segment: rest, when: {}}\n",
+     "analytics.segments[0].when.r: expected [lowest, highest], got [5, 1]"),
+    ("analytics:\n  excluded_order_statuses: [CANCELED]\n",
+     "analytics.excluded_order_statuses[0]: unknown Centra status; expected one of INCOMPLETE"),
 ])
 def test_each_kind_of_wrong_value_is_named(tmp_path, text, expected):
     assert expected in problems_of(write(tmp_path, text))
