@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 import uuid
 from contextlib import ExitStack, nullcontext
@@ -84,8 +85,9 @@ def _preflight(stack: ExitStack, home: Path) -> None:
                    "repeat its work), or give this one its own DAGSTER_HOME."))
         with connect():
             pass
-    except WarehouseError as exc:
-        raise SystemExit(f"sync: {exc}") from None
+    except WarehouseError as exc:  # the same exit status as the doctor's blocking checks
+        print(f"sync: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def full_sync(defs, instance, until: date | None = None, since: date | None = None,

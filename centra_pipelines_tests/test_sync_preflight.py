@@ -23,11 +23,12 @@ def test_second_sync_on_the_same_fresh_instance_refuses_in_one_line_and_touches_
     # The first sync holds the instance (as `run_sync` takes it, before creating any table).
     with FileLock(home / "centra-sync.lock", 0, what="the Dagster instance", advice=""):
         result = run_sync(tmp_path, home, duckdb_url(tmp_path / "centra.duckdb"))
-    assert result.returncode == 1
+    assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("sync: Cannot take the lock") and f"pid {os.getpid()}" in line
     assert "Another `centra-pipelines sync` is running on this instance" in line
-    assert sorted(p.name for p in home.iterdir()) == ["centra-sync.lock"]  # no instance storage created
+    # no instance storage created (dagster.yaml is the repository's, linked in before the lock is taken)
+    assert sorted(p.name for p in home.iterdir()) == ["centra-sync.lock", "dagster.yaml"]
     assert not (tmp_path / "centra.duckdb").exists()
 
 
@@ -39,7 +40,7 @@ def test_duckdb_file_held_by_another_program_refuses_in_one_line_naming_it(tmp_p
         result = run_sync(tmp_path, home, duckdb_url(warehouse))
     finally:
         held.close()
-    assert result.returncode == 1
+    assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert f"The DuckDB warehouse {warehouse} is held open by another program" in line
     assert f"(pid {os.getpid()}" in line
