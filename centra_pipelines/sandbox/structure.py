@@ -99,12 +99,12 @@ def build(cat: Catalog) -> None:
 
 
 def assign_buyers(cat: Catalog) -> None:
-    """After orders exist: each wholesale order's buyer is one of its account's buyers."""
+    """After orders exist: each wholesale order's buyer is one of its account's buyers (mostly the first)."""
     rng = _rng(cat.seed, "buyers")
     for order in cat.orders:
         account = order.get("account")
         if account is not None:
-            order["buyer"] = rng.choice(account["_buyers"])
+            order["buyer"] = account["_buyers"][-1] if rng.random() < 0.15 else account["_buyers"][0]
 
 
 def listed_accounts(cat: Catalog) -> list[dict]:
