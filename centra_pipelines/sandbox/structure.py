@@ -222,9 +222,9 @@ def truth(cat: Catalog) -> dict[str, list[dict]]:
         p = cat.product(head.id)
         out["product_structure"].append({"id": p["id"], "brand_id": p["brand"]["id"],
                                          "collection_id": p["collection"]["id"], "folder_id": p["folder"]["id"]})
-        links = {(c["id"], d["canonicalCategory"]["id"] == c["id"]) for d in p["displays"] for c in d["categories"]}
-        out["product_categories"] += [{"product_id": p["id"], "category_id": c, "is_canonical": canonical}
-                                      for c, canonical in sorted(links)]
+        out["product_categories"] += [{"display_id": d["id"], "product_id": p["id"], "category_id": c["id"],
+                                       "is_canonical": d["canonicalCategory"]["id"] == c["id"]}
+                                      for d in p["displays"] for c in d["categories"]]
         out["product_media"] += [{"id": m["id"], "product_id": p["id"], "position": k, "url": m["source"]["url"]}
                                  for k, m in enumerate(p["media"])]
         out["translations"] += [{"object_type": "product", "object_id": p["id"], "field": f["field"],
