@@ -315,8 +315,8 @@ class Sandbox:
                     "shipped_quantity": l["shippedQuantity"], "returned_quantity": l["returnedQuantity"],
                     "unit_price_minor": l["_unit"], "line_value_minor": l["_unit"] * l["quantity"],
                     "discount_percent": l["discountPercent"], "tax_percent": l["taxPercent"],
-                    "taxable_minor": l.get("_net"), "tax_minor": None if l.get("_net") is None
-                    else l["_unit"] * l["quantity"] - l["_net"]})
+                    "taxable_minor": structure.line_net(cat, l),
+                    "tax_minor": l["_unit"] * l["quantity"] - structure.line_net(cat, l)})
         out["shipments"] = [{
             "id": s["id"], "number": s["number"], "order_id": s["order"]["id"], "order_number": s["order"]["number"],
             "is_shipped": s["isShipped"], "is_paid": s["isPaid"], "created_at": iso_utc(s["createdAt"]),

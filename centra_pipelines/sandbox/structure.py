@@ -187,9 +187,14 @@ def resolve_line_value(source: dict, info, includingTax: bool = True) -> dict:
     """`OrderLine.lineValue(includingTax:)`: the line's value with or without its tax."""
     if includingTax:
         return source["lineValue"]
-    if "_net" not in source:  # a line of an order added since generation (Sandbox.advance)
-        line_tax(info.context.catalog, source)
-    return gen.money(source["_net"], source["unitPrice"]["currency"])
+    return gen.money(line_net(info.context.catalog, source), source["unitPrice"]["currency"])
+
+
+def line_net(cat: Catalog, line: dict) -> int:
+    """The line's taxable amount in minor units (decided on first use for orders added by Sandbox.advance)."""
+    if "_net" not in line:
+        line_tax(cat, line)
+    return line["_net"]
 
 
 
