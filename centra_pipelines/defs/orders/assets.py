@@ -5,8 +5,10 @@ Return has no updatedAt). A range of days is one run (single-run backfill policy
 re-reads the mapping's `lookback_days` before its first day. Money is stored in the order currency
 with its minor units plus the base-currency amount; all times are UTC; statuses are mapped by the
 mapping file. Checks computed on the rows of the run: contracts, mapping_completeness,
-currency_consistency (order currency = its pricelist's) and totals (lines + shipping + handling −
-discounts = grand total within one minor unit).
+currency_consistency (order currency = its pricelist's), totals (lines + shipping + handling −
+discounts = grand total within one minor unit), line_tax (tax = rate × taxable value within one minor
+unit) and wholesale_accounts (every wholesale order's account is synced). Wholesale buyers, which
+Centra lists only on wholesale orders, are written from the same pages.
 """
 
 
