@@ -1,6 +1,7 @@
 """Issue 4 end to end: reference data, catalog and stock from the sandbox into a real warehouse."""
 
 import dagster as dg
+import pytest
 
 from centra_pipelines.sync import full_sync
 from centra_pipelines.warehouse import connect
@@ -16,6 +17,9 @@ from centra_pipelines_tests.defs.truth import (
 )
 
 
+# The README's whole sync (every job, every market and warehouse, a year of daily order windows): close
+# to the suite's 300 s default on a loaded 2-core machine.
+@pytest.mark.timeout(600)
 def test_full_sync_equals_the_sandbox_truth(sandbox_server, warehouse_url, dagster_instance):
     defs = make_defs(sandbox_server, warehouse_url)
     summary = full_sync(defs, dagster_instance)
