@@ -1,6 +1,6 @@
 """The project's catalog sync end to end: speed, memory, and how close it runs to the rate-limit floor.
 
-Runs `reference_and_catalog_job` restricted to size_charts + products/variants/sizes (the real
+Runs `reference_and_catalog_job` restricted to size_charts + the catalog page stream (the real
 assets, resources and warehouse code) against the sandbox Centra and a fresh DuckDB file. The
 sandbox runs in this process; every sync runs in a fresh child process (this script with
 --child), so the peak RSS reported is the sync's alone.
@@ -32,7 +32,7 @@ import threading
 import time
 from pathlib import Path
 
-CATALOG_ASSETS = ["size_charts", "products", "variants", "sizes"]
+CATALOG_ASSETS = ["size_charts", "products", "variants", "sizes", "product_media", "translations"]
 ROW_TABLES = ["products", "variants", "sizes"]
 SHARE = 0.5
 RSS_TARGET = 1.5

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 KEYSET = "keyset"  # where updatedAt.from = cursor, sort [updatedAt_ASC, id]
 PAGES = "pages"  # id-ordered full pull, resumable by page number (+ event queue for changes)
+WHOLE = "whole"  # a list without limit/page arguments: one request returns all of it
 UNAVAILABLE = "unavailable"  # the schema lacks the stream's filter or sort type
 
 
@@ -74,11 +75,25 @@ def features_from_introspection(data: dict[str, Any]) -> frozenset[str]:
                 continue
             features.add(type_name)
             features.update(f"{type_name}.{n}" for n in wanted & names)
+    # Root lists whose arguments are unconfirmed: which of limit/page the served Query field takes.
+    root_args = {f["name"]: {a["name"] for a in f.get("args") or []} for f in (data.get("Query") or {}).get("fields") or []}
+    for stream in STREAMS.values():
+        if stream.whole_query is not None and stream.field in root_args:
+            features.add(f"Query.{stream.field}")
+            features.update(f"Query.{stream.field}.{a}" for a in {"limit", "page"} & root_args[stream.field])
     return frozenset(features)
 
 
 def plan_stream(stream: Stream, features: frozenset[str]) -> StreamPlan:
     has = features.__contains__
+    if stream.whole_query is not None:
+        root = f"Query.{stream.field}"
+        if not has(root):
+            return StreamPlan(stream.name, UNAVAILABLE, [], False, None, f"schema lacks {root}")
+        if has(f"{root}.limit") and has(f"{root}.page"):
+            return StreamPlan(stream.name, PAGES, [], False, None, f"{root} offers limit and page")
+        return StreamPlan(stream.name, WHOLE, [], False, None,
+                          f"{root} offers no limit/page (unconfirmed arguments): one request for the whole list")
     filter_ok = has(f"{stream.filter_type}.updatedAt")
     if not ((stream.filter_type is None or has(stream.filter_type)) and has(stream.sort_type)):
         return StreamPlan(stream.name, UNAVAILABLE, [], False, None,

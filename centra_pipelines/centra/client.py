@@ -284,7 +284,7 @@ class CentraClient:
         """
         stream = STREAMS[stream] if isinstance(stream, str) else stream
         plan = self.capabilities().plan(stream.name)
-        if plan.mode not in ("keyset", "pages"):
+        if plan.mode not in ("keyset", "pages", "whole"):
             raise CentraError(f"Centra stream {stream.name} cannot be pulled: {plan.reason}")
         return ListPages(self, stream, mode=plan.mode, sort=plan.sort, where=where, limit=limit or self.page_size,
                          cursor=cursor, since=since, variables=variables)

@@ -89,13 +89,19 @@ class ListPages:
             )
 
     def __iter__(self) -> Iterator[Page]:
+        if self.mode == "whole":
+            return self._whole()
         return self._keyset() if self.mode == "keyset" else self._pages()
 
-    def _fetch(self, where: dict[str, Any] | None, page: int) -> list[dict[str, Any]]:
-        variables: dict[str, Any] = {**(self.variables or {}), "sort": self.sort, "limit": self.limit, "page": page}
+    def _fetch(self, where: dict[str, Any] | None, page: int, *, whole: bool = False) -> list[dict[str, Any]]:
+        variables: dict[str, Any] = dict(self.variables or {})
+        if not whole:
+            variables.update(limit=self.limit, page=page)
+        if self.sort:
+            variables["sort"] = self.sort
         if where:
             variables["where"] = where
-        result = self.client.execute(self.stream.query, variables)
+        result = self.client.execute(self.stream.whole_query if whole else self.stream.query, variables)
         self.stats.add(result.stats)
         rows: Any = result.data
         for name in self.stream.field.split("."):  # a root list, or a list nested in one object
@@ -118,6 +124,13 @@ class ListPages:
             if done:
                 return
             page += 1
+
+    def _whole(self) -> Iterator[Page]:
+        """A list the schema offers without limit/page: one request, one page (nothing to resume)."""
+        if self.cursor is not None and self.cursor.done:
+            return
+        rows = self._fetch(None, 1, whole=True)
+        yield self._emit(rows, Cursor(self.stream.name, "whole", page=2, done=True), 1)
 
     def _keyset(self) -> Iterator[Page]:
         """where updatedAt.from = F, sort [updatedAt_ASC, id], drop rows at or before the last row seen.

@@ -61,6 +61,7 @@ query Capabilities {
   SizeChart: __type(name: "SizeChart") { fields { name } }
   StockSort: __type(name: "StockSort") { enumValues { name } }
   Stock: __type(name: "Stock") { fields { name } }
+  Query: __type(name: "Query") { fields { name args { name } } }
 }
 """
 
@@ -74,10 +75,15 @@ query ProductCount($where: ProductFilter) {
 }
 """
 
+# Products nested with variants and sizes, their brand, collection and folder, images (in Centra's order,
+# the default source) and translations: one page is one request.
 PRODUCTS_PAGE = """
 query ProductsPage($where: ProductFilter, $sort: [ProductSort!], $limit: Int, $page: Int) {
   products(where: $where, sort: $sort, limit: $limit, page: $page) {
     id name status productNumber isBundle createdAt updatedAt
+    brand { id } collection { id } folder { id }
+    media { id source { url mimeType mediaSize { name maxWidth maxHeight } } }
+    translations { language { code } fields { field value } }
     variants {
       id name status variantNumber updatedAt
       productSizes { id SKU EAN sizeNumber updatedAt size { id name sizeChart { id } } }
@@ -99,6 +105,7 @@ query DisplaysPage($where: DisplayFilter, $sort: [DisplaySort!], $limit: Int, $p
     id name status updatedAt
     product { id }
     canonicalCategory { id name }
+    categories { id }
     prices { pricelist { id } price { value currency { code } } }
   }
 }
@@ -126,11 +133,12 @@ query OrdersPage($where: OrderFilter, $sort: [OrderSort!], $limit: Int, $page: I
       taxIncluded { value } taxAdded { value }
     }
     ... on DirectToConsumerOrder { customer { id } }
-    ... on WholesaleOrder { account { id } }
+    ... on WholesaleOrder { account { id } buyer { id firstName lastName email } }
     lines(includeFullyCancelled: true) {
       id quantity cancelledQuantity shippedQuantity returnedQuantity taxPercent discountPercent
       product { id } productVariant { id } productSize { id SKU }
       unitPrice { value } unitOriginalPrice { value } lineValue { value }
+      taxableValue: lineValue(includingTax: false) { value }
     }
     shipments {
       id number isGoodToGo isShipped isPaid isCaptured isOnHold trackingNumber currencyBaseRate
@@ -169,6 +177,7 @@ query ReturnsPage($where: ReturnFilter, $sort: [ReturnSort!], $limit: Int, $page
     ... on DirectToConsumerReturn { order { id number } }
     grandTotal { value currency { code } }
     refundPaymentHistory { id status entryType createdAt value { value } }
+    lines { orderLine { id } shipmentLine { id } }
   }
 }
 """
@@ -224,6 +233,48 @@ query WarehousesPage($where: WarehouseFilter, $sort: [WarehouseSort!], $limit: I
     country { code }
   }
 }
+"""
+
+# --- wholesale accounts and catalogue structure ------------------------------------------------
+# The root lists' names are confirmed, their limit/page arguments are not: each has a paged document,
+# used when the served Query field offers both arguments (centra/capabilities.py), and a whole-list one.
+# Account has no updatedAt and Centra's public schema no buyers list: buyers come with wholesale orders.
+_account_fields = """
+  id name websiteUrl
+  salesRepresentative { id name email } paymentTerms { id description } shippingTerms { id description }
+"""
+ACCOUNTS_PAGE = f"""
+query AccountsPage($limit: Int, $page: Int) {{ accounts(limit: $limit, page: $page) {{ {_account_fields} }} }}
+"""
+ACCOUNTS_ALL = f"""
+query AccountsAll {{ accounts {{ {_account_fields} }} }}
+"""
+BRANDS_PAGE = """
+query BrandsPage($limit: Int, $page: Int) { brands(limit: $limit, page: $page) { id name } }
+"""
+BRANDS_ALL = """
+query BrandsAll { brands { id name } }
+"""
+COLLECTIONS_PAGE = """
+query CollectionsPage($limit: Int, $page: Int) { collections(limit: $limit, page: $page) { id name uri status } }
+"""
+COLLECTIONS_ALL = """
+query CollectionsAll { collections { id name uri status } }
+"""
+# Every category, flat; the tree is only in childCategories (a child names no parent).
+CATEGORIES_PAGE = """
+query CategoriesPage($limit: Int, $page: Int) {
+  categories(limit: $limit, page: $page) { id name uri metaDescription childCategories { id } }
+}
+"""
+CATEGORIES_ALL = """
+query CategoriesAll { categories { id name uri metaDescription childCategories { id } } }
+"""
+FOLDERS_PAGE = """
+query FoldersPage($limit: Int, $page: Int) { folders(limit: $limit, page: $page) { id name childFolders { id } } }
+"""
+FOLDERS_ALL = """
+query FoldersAll { folders { id name childFolders { id } } }
 """
 
 PRODUCT_CONNECTION = """

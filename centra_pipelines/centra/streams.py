@@ -13,13 +13,20 @@ class Stream:
     query: str  # a constant of centra.queries taking $where, $sort, $limit, $page
     field: str  # field holding the rows: a root list, or a dotted path ("warehouse.stock")
     filter_type: str | None  # None: the stream takes no `where`
-    sort_type: str
+    sort_type: str | None  # None: the list takes no `sort` (then `whole_query` is set)
     object_type: str
     id_sorts: tuple[str, ...]  # stable id orders, best first (for the id-ordered full pull)
     page_cap: int = 200  # Centra: "Limit must be in range 1 - 200" (orders 1 - 100)
     event_object_type: str | None = None  # event queue object type covering changes in full mode
     incremental: bool = True  # False: always a full pull (small reference lists, vouchers)
     id_key: str = "id"
+    # Lists whose limit/page arguments are unconfirmed: the document without them, used when the served
+    # schema lacks them (`query` then takes only $limit and $page).
+    whole_query: str | None = None
+
+
+def _structure(name: str, field: str, object_type: str, paged: str, whole: str) -> Stream:
+    return Stream(name, paged, field, None, None, object_type, (), incremental=False, whole_query=whole)
 
 
 STREAMS: dict[str, Stream] = {
@@ -55,6 +62,11 @@ STREAMS: dict[str, Stream] = {
                ("name_ASC",), incremental=False),
         Stream("size_charts", queries.SIZE_CHARTS_PAGE, "sizeCharts", "SizeChartFilter", "SizeChartSort",
                "SizeChart", ("id_ASC",), incremental=False),
+        _structure("accounts", "accounts", "Account", queries.ACCOUNTS_PAGE, queries.ACCOUNTS_ALL),
+        _structure("brands", "brands", "Brand", queries.BRANDS_PAGE, queries.BRANDS_ALL),
+        _structure("collections", "collections", "Collection", queries.COLLECTIONS_PAGE, queries.COLLECTIONS_ALL),
+        _structure("categories", "categories", "Category", queries.CATEGORIES_PAGE, queries.CATEGORIES_ALL),
+        _structure("folders", "folders", "Folder", queries.FOLDERS_PAGE, queries.FOLDERS_ALL),
         # One warehouse's stock ($id); Centra documents only warehouseId_ASC as its order.
         Stream("stock", queries.WAREHOUSE_STOCK_PAGE, "warehouse.stock", None, "StockSort", "Stock",
                ("warehouseId_ASC",), incremental=False),

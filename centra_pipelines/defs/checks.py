@@ -12,9 +12,11 @@ from __future__ import annotations
 import dagster as dg
 
 from centra_pipelines.centra import Stats
+from centra_pipelines.centra.errors import CentraPermissionError
 from centra_pipelines.defs.loading import StreamWriter, Table, TableTotals
 
 CONTRACT = "contract"
+PERMISSION = "permission"
 MAX_QUARANTINE_SHARE = 0.05
 
 
@@ -47,6 +49,22 @@ def contract_check_result(table: Table, totals: TableTotals) -> dg.AssetCheckRes
             "first_failures": dg.MetadataValue.json(totals.first_failures),
             "quarantine_query": dg.MetadataValue.md(f"```sql\n{totals.quarantine_query}\n```"),
         },
+    )
+
+
+def permission_check_spec(table: Table) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(
+        name=PERMISSION, asset=table.name, blocking=False,
+        description=f"The integration token may read what {table.name} holds. Without the permission the asset "
+                    "loads nothing and this check warns, naming the permission, instead of failing the sync.",
+    )
+
+
+def permission_check_result(table: Table, missing: CentraPermissionError | None) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        asset_key=table.name, check_name=PERMISSION, passed=missing is None, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"missing_permission": (missing.permission or "unknown") if missing else "none",
+                  **({"message": str(missing)} if missing else {})},
     )
 
 

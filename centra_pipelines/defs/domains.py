@@ -7,6 +7,7 @@ from centra_pipelines.defs.catalog import assets as catalog_assets
 from centra_pipelines.defs.catalog import checks as catalog_checks
 from centra_pipelines.defs.catalog import reconciliation as catalog_reconciliation
 from centra_pipelines.defs.catalog import schedules as catalog_schedules
+from centra_pipelines.defs.catalog_structure import assets as structure_assets
 from centra_pipelines.defs.customers import assets as customer_assets
 from centra_pipelines.defs.customers import checks as customer_checks
 from centra_pipelines.defs.customers import schedules as customer_schedules
@@ -26,12 +27,13 @@ from centra_pipelines.defs.schema import assets as schema_assets
 from centra_pipelines.defs.schema import schedules as schema_schedules
 from centra_pipelines.defs.stock import assets as stock_assets
 from centra_pipelines.defs.stock import schedules as stock_schedules
+from centra_pipelines.defs.wholesale import assets as wholesale_assets
 
 # Freshness policies go on the assets users watch (orders, stock) so stale data shows in the UI.
 ASSETS = with_freshness_policies([
     *market_assets.ASSETS, *catalog_assets.ASSETS, *stock_assets.ASSETS, *customer_assets.ASSETS,
     *order_assets.ASSETS, *promotion_assets.ASSETS, *realtime_assets.ASSETS, *schema_assets.ASSETS,
-    *analytics_assets.ASSETS,
+    *analytics_assets.ASSETS, *structure_assets.ASSETS, *wholesale_assets.ASSETS,
 ])
 CHECKS = [*catalog_checks.CHECKS, *customer_checks.CHECKS, *order_checks.CHECKS]
 JOBS = [*ASSET_JOBS, *catalog_reconciliation.JOBS, *retention.JOBS, *schema_assets.JOBS, *analytics_assets.JOBS]

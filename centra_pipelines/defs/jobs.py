@@ -12,16 +12,18 @@ from centra_pipelines.centra.throttle import LANES
 reference_and_catalog_job = dg.define_asset_job(
     "reference_and_catalog_job",
     selection=dg.AssetSelection.groups("markets") | dg.AssetSelection.assets(
-        "size_charts", "products", "variants", "sizes"),
+        "size_charts", "products", "variants", "sizes", "product_media", "translations",
+        "brands", "collections", "folders", "categories", "accounts"),
     executor_def=dg.in_process_executor,
-    description="Reference data (stores, markets, pricelists, warehouses, …) and the catalog (products, "
-                "variants, sizes, size charts). Updates the market and warehouse partitions.",
+    description="Reference data (stores, markets, pricelists, warehouses, …), the catalog (products, variants, "
+                "sizes, size charts, images, translations), its structure (brands, collections, folders, "
+                "categories) and wholesale accounts. Updates the market and warehouse partitions.",
 )
 market_catalog_job = dg.define_asset_job(
     "market_catalog_job",
-    selection=dg.AssetSelection.assets("displays", "prices"),
+    selection=dg.AssetSelection.assets("displays", "prices", "product_categories"),
     executor_def=dg.in_process_executor,
-    description="Displays and prices of one market partition.",
+    description="Displays, prices and display categories of one market partition.",
 )
 stock_job = dg.define_asset_job(
     "stock_job",
@@ -32,10 +34,12 @@ stock_job = dg.define_asset_job(
 
 orders_daily_job = dg.define_asset_job(
     "orders_daily_job",
-    selection=dg.AssetSelection.assets("orders", "order_lines", "shipments", "applied_vouchers", "returns"),
+    selection=dg.AssetSelection.assets("orders", "order_lines", "shipments", "applied_vouchers", "buyers", "returns",
+                                       "return_lines"),
     executor_def=dg.in_process_executor,
-    description="Orders, lines, shipments, applied vouchers and returns of a daily partition or a range of them "
-                "(one run per range), with row-count reconciliation against Centra.",
+    description="Orders, lines (with tax), shipments, applied vouchers, wholesale buyers and returns with their "
+                "lines of a daily partition or a range of them (one run per range), with row-count reconciliation "
+                "against Centra.",
 )
 customers_daily_job = dg.define_asset_job(
     "customers_daily_job",

@@ -107,9 +107,22 @@ def size_charts(rows: list[dict]) -> pd.DataFrame:
 
 
 def catalog(products: list[dict], timezone: str = DEFAULT_TIMEZONE) -> dict[str, pd.DataFrame]:
-    """One nested page of products → variants → sizes as three frames."""
-    product_rows, variant_rows, size_rows = [], [], []
+    """One nested page of products → variants → sizes as three frames, with each product's images
+    (position = Centra's order) and translations (one row per field and language)."""
+    product_rows, variant_rows, size_rows, media_rows, translation_rows = [], [], [], [], []
     for p in products:
+        for position, m in enumerate(p.get("media") or []):
+            source = m.get("source") or {}
+            size = source.get("mediaSize") or {}
+            media_rows.append({"id": m["id"], "product_id": p["id"], "position": position, "url": source.get("url"),
+                               "mime_type": source.get("mimeType"), "size_name": size.get("name"),
+                               "max_width": size.get("maxWidth"), "max_height": size.get("maxHeight"),
+                               "product_updated_at": p.get("updatedAt")})
+        for t in p.get("translations") or []:
+            for f in t.get("fields") or []:
+                translation_rows.append({"object_type": "product", "object_id": p["id"], "field": f.get("field"),
+                                         "language_code": (t.get("language") or {}).get("code"),
+                                         "value": f.get("value"), "object_updated_at": p.get("updatedAt")})
         chart_id = None
         for v in p.get("variants") or []:
             variant_rows.append({"id": v["id"], "product_id": p["id"], "name": v.get("name"), "status": v.get("status"),
@@ -125,20 +138,26 @@ def catalog(products: list[dict], timezone: str = DEFAULT_TIMEZONE) -> dict[str,
                 })
         product_rows.append({"id": p["id"], "name": p.get("name"), "status": p.get("status"),
                              "product_number": p.get("productNumber"), "is_bundle": p.get("isBundle"),
-                             "size_chart_id": chart_id, "created_at": p.get("createdAt"),
-                             "updated_at": p.get("updatedAt")})
+                             "size_chart_id": chart_id, "brand_id": _id(p.get("brand")),
+                             "collection_id": _id(p.get("collection")), "folder_id": _id(p.get("folder")),
+                             "created_at": p.get("createdAt"), "updated_at": p.get("updatedAt")})
     return {
         "products": _utc(_frame(product_rows, model.PRODUCTS.columns), ["created_at", "updated_at"], timezone),
         "variants": _utc(_frame(variant_rows, model.VARIANTS.columns), ["updated_at"], timezone),
         "sizes": _utc(_frame(size_rows, model.SIZES.columns), ["updated_at"], timezone),
+        "product_media": _utc(_frame(media_rows, model.PRODUCT_MEDIA.columns), ["product_updated_at"], timezone),
+        "translations": _utc(_frame(translation_rows, model.TRANSLATIONS.columns), ["object_updated_at"], timezone),
     }
 
 
 def displays_and_prices(rows: list[dict], market_id: int, timezone: str = DEFAULT_TIMEZONE) -> dict[str, pd.DataFrame]:
     """One page of a market's displays, with the prices each display carries per pricelist."""
-    display_rows, price_rows = [], []
+    display_rows, price_rows, category_rows = [], [], []
     for d in rows:
         category = d.get("canonicalCategory") or {}
+        category_rows += [{"display_id": d["id"], "category_id": c["id"], "product_id": _id(d.get("product")),
+                           "is_canonical": c["id"] == category.get("id"), "display_updated_at": d.get("updatedAt")}
+                          for c in d.get("categories") or []]
         display_rows.append({"market_id": market_id, "id": d["id"], "product_id": _id(d.get("product")),
                              "name": d.get("name"), "status": d.get("status"), "updated_at": d.get("updatedAt"),
                              "category_id": category.get("id"), "category_name": category.get("name")})
@@ -151,7 +170,64 @@ def displays_and_prices(rows: list[dict], market_id: int, timezone: str = DEFAUL
     return {
         "displays": _utc(_frame(display_rows, model.DISPLAYS.columns), ["updated_at"], timezone),
         "prices": _utc(_frame(price_rows, model.PRICES.columns), ["updated_at"], timezone),
+        "product_categories": _utc(_frame(category_rows, model.PRODUCT_CATEGORIES.columns), ["display_updated_at"],
+                                   timezone),
     }
+
+
+# --- catalog structure and wholesale accounts --------------------------------------------------
+
+def brands(rows: list[dict]) -> pd.DataFrame:
+    return _frame([{"id": r["id"], "name": r.get("name")} for r in rows], model.BRANDS.columns)
+
+
+def collections(rows: list[dict]) -> pd.DataFrame:
+    return _frame([{"id": r["id"], "name": r.get("name"), "uri": r.get("uri"), "status": r.get("status")}
+                   for r in rows], model.COLLECTIONS.columns)
+
+
+def tree(rows: list[dict], children_key: str) -> list[dict]:
+    """Nodes listed flat with their children (Centra's categories and folders) → each node with its
+    parent, its path of names from the root (" > ") and depth (0 for a root). A node whose parents loop
+    back to it (a cycle) gets no path and no depth; the category_tree check names it."""
+    by_id = {r["id"]: r for r in rows}
+    parent: dict[int, int] = {}
+    for r in rows:
+        for child in r.get(children_key) or []:
+            parent.setdefault(child["id"], r["id"])
+    out = []
+    for r in rows:
+        names, seen, node = [], set(), r["id"]
+        while node is not None and node not in seen:
+            seen.add(node)
+            names.append((by_id.get(node) or {}).get("name") or "?")
+            node = parent.get(node)
+        cyclic = node is not None
+        out.append({"id": r["id"], "name": r.get("name"), "parent_id": parent.get(r["id"]),
+                    "path": None if cyclic else " > ".join(reversed(names)),
+                    "depth": None if cyclic else len(names) - 1, "_row": r})
+    return out
+
+
+def categories(rows: list[dict]) -> pd.DataFrame:
+    return _frame([{**{k: v for k, v in n.items() if k != "_row"}, "uri": n["_row"].get("uri"),
+                    "meta_description": n["_row"].get("metaDescription")} for n in tree(rows, "childCategories")],
+                  model.CATEGORIES.columns).astype({"parent_id": "Int64", "depth": "Int64"})
+
+
+def folders(rows: list[dict]) -> pd.DataFrame:
+    return _frame([{k: v for k, v in n.items() if k != "_row"} for n in tree(rows, "childFolders")],
+                  model.FOLDERS.columns).astype({"parent_id": "Int64", "depth": "Int64"})
+
+
+def accounts(rows: list[dict]) -> pd.DataFrame:
+    return _frame([{
+        "id": r["id"], "name": r.get("name"), "website_url": r.get("websiteUrl"),
+        "sales_representative_id": _id(r.get("salesRepresentative")),
+        "sales_representative_name": (r.get("salesRepresentative") or {}).get("name"),
+        "payment_terms": (r.get("paymentTerms") or {}).get("description"),
+        "shipping_terms": (r.get("shippingTerms") or {}).get("description"),
+    } for r in rows], model.ACCOUNTS.columns)
 
 
 # --- stock group -----------------------------------------------------------------------------

@@ -121,6 +121,11 @@ def orders(rows: list[dict], mapping: Mapping, base_currency: str | None) -> dic
     for column in ("unit_price", "unit_original_price", "line_value"):
         lines[column] = _money(lines[column], lines["currency"], mapping)
     lines["line_value_base"] = _base(lines["line_value"], lines["currency"], lines["_rate"], base_currency, mapping)
+    # Prices include tax: the taxable amount is the line's value without it, the tax the difference.
+    lines["taxable_value"] = _money(pd.Series([(rec.get("taxableValue") or {}).get("value") for rec in lines["_records"]],
+                                              index=lines.index, dtype=object), lines["currency"], mapping)
+    lines["tax_amount"] = [None if _missing(g) or _missing(n) else g - n
+                           for g, n in zip(lines["line_value"], lines["taxable_value"])]
 
     ships = children("shipments", "shipments")
     ships = _utc(ships, ["shipped_at", "created_at", "updated_at"], mapping)
@@ -150,11 +155,24 @@ def orders(rows: list[dict], mapping: Mapping, base_currency: str | None) -> dic
                                    pd.Series(owner["currency_base_rate"].tolist() if len(applied) else [],
                                              index=applied.index, dtype=object), base_currency, mapping)
     applied = _utc(applied, ["applied_at"], mapping)
+    # A wholesale order's buyer; the newest order's snapshot of a buyer wins (conflict rule).
+    buyer_rows: dict[int, dict] = {}
+    for r, updated in zip(rows, o["updated_at"]):
+        b = r.get("buyer")
+        if not b or b.get("id") is None:
+            continue
+        seen = buyer_rows.get(b["id"])
+        if seen is None or pd.isna(seen["order_updated_at"]) or (not pd.isna(updated) and updated >= seen["order_updated_at"]):
+            buyer_rows[b["id"]] = {"id": b["id"], "account_id": _id(r.get("account")), "first_name": b.get("firstName"),
+                                   "last_name": b.get("lastName"), "email": b.get("email"), "order_updated_at": updated}
+    buyers = pd.DataFrame(list(buyer_rows.values()), columns=list(model.BUYERS.columns))
+    buyers["account_id"] = buyers["account_id"].astype("Int64")
     return {
         "orders": _columns(o, model.ORDERS),
         "order_lines": _columns(lines, model.ORDER_LINES),
         "shipments": _columns(ships, model.SHIPMENTS),
         "applied_vouchers": _columns(applied, model.APPLIED_VOUCHERS),
+        "buyers": buyers,
     }
 
 
@@ -187,6 +205,18 @@ def returns(rows: list[dict], mapping: Mapping, base_currency: str | None) -> pd
         r[f"{column}_base"] = _base(r[column], r["currency"], r["currency_base_rate"], base_currency, mapping)
     r["partition"] = utc_day(r["created_at"])
     return _columns(r, model.RETURNS)
+
+
+def return_lines(rows: list[dict], mapping: Mapping) -> pd.DataFrame:
+    """A page of returns' lines: the order line and shipment line each returns, by position in the return,
+    in their return's partition."""
+    frame = pd.DataFrame([{"return_id": r["id"], "position": k, "order_line_id": _id(line.get("orderLine")),
+                           "shipment_line_id": _id(line.get("shipmentLine")), "created_at": r.get("createdAt")}
+                          for r in rows for k, line in enumerate(r.get("lines") or [])],
+                         columns=["return_id", "position", "order_line_id", "shipment_line_id", "created_at"])
+    frame = _utc(frame.astype({"order_line_id": "Int64", "shipment_line_id": "Int64"}), ["created_at"], mapping)
+    frame["partition"] = utc_day(frame["created_at"])
+    return _columns(frame, model.RETURN_LINES)
 
 
 # --- vouchers --------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from . import structure
+
 SCALES: dict[str, dict[str, int]] = {
     "tiny": {"products": 20, "customers": 30, "orders": 40, "vouchers": 6, "accounts": 3},
     "small": {"products": 300, "customers": 400, "orders": 600, "vouchers": 20, "accounts": 8},
@@ -143,6 +145,9 @@ class Catalog:
     warehouses: list[dict] = field(default_factory=list)
     size_charts: list[dict] = field(default_factory=list)
     brands: list[dict] = field(default_factory=list)
+    collections: list[dict] = field(default_factory=list)  # sandbox/structure.py
+    folders: list[dict] = field(default_factory=list)
+    categories: list[dict] = field(default_factory=list)
     heads: list[ProductHead] = field(default_factory=list)  # index = product id - 1
     overrides: dict[int, dict] = field(default_factory=dict)
     customers: list[dict] = field(default_factory=list)
@@ -245,6 +250,7 @@ def generate(seed: int, scale: str, now: datetime, *, strict: bool = False) -> C
     _customers(cat, rng, sizes["customers"])
     _accounts(cat, rng, sizes["accounts"])
     _vouchers(cat, rng, sizes["vouchers"])
+    structure.build(cat)  # draws from its own generators: the main sequence above and below is unchanged
     for number in range(sizes["orders"]):
         add_order(cat, rng, created=now - timedelta(days=120) + timedelta(seconds=rng.randrange(120 * 86400)))
     cat.orders.sort(key=lambda o: o["orderDate"])
@@ -261,6 +267,10 @@ def generate(seed: int, scale: str, now: datetime, *, strict: bool = False) -> C
         if quirk["entity"] == "orders":
             quirk["id"] = renamed.get(quirk["id"], quirk["id"])
     _link_customers(cat)
+    structure.assign_buyers(cat)
+    for order in cat.orders:
+        for line in order["lines"]:
+            structure.line_tax(cat, line)
     return cat
 
 
@@ -492,6 +502,7 @@ def build_product(cat: Catalog, h: ProductHead) -> dict:
             "categories": [CATEGORIES[(h.id - 1) % len(CATEGORIES)]], "media": [], "translations": [],
         })
     product["displays"] = displays
+    structure.decorate_product(cat, product, displays)
     return product
 
 

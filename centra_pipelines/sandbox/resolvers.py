@@ -25,7 +25,7 @@ from graphql import (
 )
 from graphql.language import ast as gast
 
-from . import dates
+from . import dates, structure
 from .data import Catalog, ProductHead
 from .schema import load_schema
 from .spoil import SPOILS, is_spoiled
@@ -52,6 +52,8 @@ ROOT_PERMISSIONS = {
     "shipment": "Shipment:read", "shipments": "Shipment:read", "shipmentConnection": "Shipment:read",
     "return": "Return:read", "returns": "Return:read", "returnConnection": "Return:read",
     "voucher": "Voucher:read", "vouchers": "Voucher:read",
+    "accounts": "Account:read", "brands": "Brand:read", "collections": "Collection:read",
+    "categories": "Category:read", "folders": "Folder:read",
     "eventListeners": "Event:read", "events": "Event:read",
     "setEventListeners": "Event:write", "unsetEventListeners": "Event:write", "confirmEvents": "Event:write",
 }
@@ -252,6 +254,8 @@ SOURCES: dict[str, Callable[[Catalog], list]] = {
     "displays": _all_displays, "stockChangeLines": lambda c: [], "purchaseOrderDeliveries": lambda c: [],
     "customers": lambda c: _live(c.customers), "orders": lambda c: c.orders, "shipments": lambda c: c.shipments,
     "returns": lambda c: c.returns, "vouchers": lambda c: _live(c.vouchers),
+    "accounts": structure.listed_accounts, "brands": lambda c: c.brands, "collections": lambda c: c.collections,
+    "categories": lambda c: c.categories, "folders": lambda c: c.folders,
 }
 CONNECTION_SOURCES = {"productConnection": "products", "customerConnection": "customers",
                       "orderConnection": "orders", "shipmentConnection": "shipments", "returnConnection": "returns"}
@@ -599,6 +603,7 @@ def served_schema(strict: bool, drop: tuple[str, ...] = ()) -> GraphQLSchema:
     for name, list_name in singles.items():
         if name in query.fields:
             query.fields[name].resolve = resolve_single(name, list_name)
+    schema.type_map["OrderLine"].fields["lineValue"].resolve = structure.resolve_line_value
     query.fields["counters"].resolve = lambda _s, _i: {}
     for name, f in schema.type_map["Counters"].fields.items():
         f.resolve = resolve_counter(name)

@@ -16,6 +16,7 @@ from graphql import GraphQLError, GraphQLSchema, execute, parse, validate
 from graphql.language import OperationDefinitionNode, OperationType
 
 from . import data as gen
+from . import structure
 from .dates import iso_utc
 from .events import EventQueues
 from .resolvers import Context, complexity_of, served_schema
@@ -315,7 +316,9 @@ class Sandbox:
                     "quantity": l["quantity"], "cancelled_quantity": l["cancelledQuantity"],
                     "shipped_quantity": l["shippedQuantity"], "returned_quantity": l["returnedQuantity"],
                     "unit_price_minor": l["_unit"], "line_value_minor": l["_unit"] * l["quantity"],
-                    "discount_percent": l["discountPercent"], "tax_percent": l["taxPercent"]})
+                    "discount_percent": l["discountPercent"], "tax_percent": l["taxPercent"],
+                    "taxable_minor": structure.line_net(cat, l),
+                    "tax_minor": l["_unit"] * l["quantity"] - structure.line_net(cat, l)})
         out["shipments"] = [{
             "id": s["id"], "number": s["number"], "order_id": s["order"]["id"], "order_number": s["order"]["number"],
             "is_shipped": s["isShipped"], "is_paid": s["isPaid"], "created_at": iso_utc(s["createdAt"]),
@@ -329,5 +332,7 @@ class Sandbox:
             "id": v["id"], "name": v["name"], "status": v["status"], "method": v["method"], "type": v["type"],
             "code": v["code"], "successful_usages": v["successfulUsages"], "created_at": iso_utc(v["createdAt"]),
             "updated_at": iso_utc(v["updatedAt"])} for v in cat.vouchers if not v.get("_deleted")]
-        out["quirks"] = [dict(q) for q in cat.quirks]
+        structure_truth = structure.truth(cat)
+        out["quirks"] = [dict(q) for q in cat.quirks] + structure_truth.pop("quirks")
+        out.update(structure_truth)
         return out

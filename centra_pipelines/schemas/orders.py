@@ -76,6 +76,12 @@ class OrderLines(_Contract):
     order_updated_at: Series[UTC]
 
 
+class ReturnLines(_Contract):
+    return_id: Series[int] = pa.Field(gt=0)
+    position: Series[int] = pa.Field(ge=0)
+    order_line_id: Series[pd.Int64Dtype] = pa.Field(gt=0, nullable=True)
+
+
 class Shipments(_Contract):
     id: Series[int] = pa.Field(gt=0, unique=True)
     number: Series[str]

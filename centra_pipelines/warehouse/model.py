@@ -108,7 +108,8 @@ SIZE_CHARTS = TableSpec(
 PRODUCTS = TableSpec(
     "products",
     {"id": "bigint", "name": "text", "status": "text", "product_number": "text", "is_bundle": "boolean",
-     "size_chart_id": "bigint", "created_at": "timestamptz", "updated_at": "timestamptz"},
+     "size_chart_id": "bigint", "brand_id": "bigint", "collection_id": "bigint", "folder_id": "bigint",
+     "created_at": "timestamptz", "updated_at": "timestamptz"},
     key=("id",), updated_at="updated_at",
     descriptions={
         "id": "Centra product id.",
@@ -181,6 +182,57 @@ PRICES = TableSpec(
         "currency_code": "ISO 4217 currency of the price.",
         'updated_at': "Centra's updatedAt of the display the price was read with (UTC).",
     },
+)
+
+# Images and translations ride on their product's page and carry its updatedAt (the conflict rule).
+PRODUCT_MEDIA = TableSpec(
+    "product_media",
+    {"id": "bigint", "product_id": "bigint", "position": "integer", "url": "text", "mime_type": "text",
+     "size_name": "text", "max_width": "integer", "max_height": "integer", "product_updated_at": "timestamptz"},
+    key=("id",), updated_at="product_updated_at",
+)
+TRANSLATIONS = TableSpec(
+    "translations",
+    {"object_type": "text", "object_id": "bigint", "field": "text", "language_code": "text", "value": "text",
+     "object_updated_at": "timestamptz"},
+    key=("object_type", "object_id", "field", "language_code"), updated_at="object_updated_at",
+)
+# A display's categories (Centra links categories to displays, not to products), with its market's partition.
+PRODUCT_CATEGORIES = TableSpec(
+    "product_categories",
+    {"display_id": "bigint", "category_id": "bigint", "product_id": "bigint", "is_canonical": "boolean",
+     "display_updated_at": "timestamptz"},
+    key=("display_id", "category_id"), updated_at="display_updated_at",
+)
+
+# --- catalog structure: full pulls of small lists (no change time: the last write wins) ----------
+BRANDS = TableSpec("brands", {"id": "bigint", "name": "text"}, key=("id",))
+COLLECTIONS = TableSpec("collections", {"id": "bigint", "name": "text", "uri": "text", "status": "text"}, key=("id",))
+# Trees: Centra lists every node flat with its children; parent, path (names from the root, " > ") and
+# depth are derived. A node in a cycle has no path.
+FOLDERS = TableSpec(
+    "folders", {"id": "bigint", "name": "text", "parent_id": "bigint", "path": "text", "depth": "integer"},
+    key=("id",),
+)
+CATEGORIES = TableSpec(
+    "categories",
+    {"id": "bigint", "name": "text", "uri": "text", "meta_description": "text", "parent_id": "bigint",
+     "path": "text", "depth": "integer"},
+    key=("id",),
+)
+
+# --- wholesale: accounts (full pull), buyers (from wholesale orders, newest order wins) -----------
+ACCOUNTS = TableSpec(
+    "accounts",
+    {"id": "bigint", "name": "text", "website_url": "text", "sales_representative_id": "bigint",
+     "sales_representative_name": "text", "payment_terms": "text", "shipping_terms": "text"},
+    key=("id",),
+)
+BUYERS = TableSpec(
+    "buyers",
+    {"id": "bigint", "account_id": "bigint", "first_name": "text", "last_name": "text", "email": "text",
+     "order_updated_at": "timestamptz"},
+    key=("id",), updated_at="order_updated_at",
 )
 
 # --- stock group: snapshots; a later snapshot replaces an earlier one ----------------------------
@@ -295,7 +347,8 @@ ORDER_LINES = TableSpec(
      "size_id": "bigint", "sku": "text", "quantity": "bigint", "cancelled_quantity": "bigint",
      "shipped_quantity": "bigint", "returned_quantity": "bigint", "currency": "text", "unit_price": MONEY,
      "unit_original_price": MONEY, "line_value": MONEY, "line_value_base": MONEY, "tax_percent": "double",
-     "discount_percent": "double", "order_updated_at": "timestamptz", "partition": "text"},
+     "discount_percent": "double", "taxable_value": MONEY, "tax_amount": MONEY,
+     "order_updated_at": "timestamptz", "partition": "text"},
     key=("id",), updated_at="order_updated_at", partition="partition",
     descriptions={
         "id": "Centra order line id.",
@@ -408,6 +461,15 @@ RETURNS = TableSpec(
         "created_at": "When the return was created (UTC); returns are windowed by it.",
         "partition": "Dagster partition: the UTC day (YYYY-MM-DD) the return was created.",
     },
+)
+
+# A return's lines: which order line and shipment line each returns (ReturnLine's own id and quantity
+# are unconfirmed in Centra's public schema, so a line is keyed by its position in the return).
+RETURN_LINES = TableSpec(
+    "return_lines",
+    {"return_id": "bigint", "position": "integer", "order_line_id": "bigint", "shipment_line_id": "bigint",
+     "partition": "text"},
+    key=("return_id", "position"), partition="partition",
 )
 
 # --- promotions group: full pull ------------------------------------------------------------------

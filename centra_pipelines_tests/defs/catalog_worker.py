@@ -7,7 +7,7 @@ import dagster as dg
 from centra_pipelines.defs.domains import build_definitions
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 
-CATALOG = [dg.AssetKey("products"), dg.AssetKey("variants"), dg.AssetKey("sizes")]
+CATALOG = [dg.AssetKey(k) for k in ("products", "variants", "sizes", "product_media", "translations")]
 
 
 def main(sandbox_url: str, warehouse_url: str, share: float) -> int:

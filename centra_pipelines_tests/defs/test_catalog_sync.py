@@ -1,6 +1,7 @@
 """Issue 4 end to end: reference data, catalog and stock from the sandbox into a real warehouse."""
 
 import dagster as dg
+import pytest
 
 from centra_pipelines.defs.markets.partitions import centra_id, partition_key
 from centra_pipelines.sync import full_sync
@@ -11,11 +12,15 @@ from centra_pipelines_tests.defs.truth import (
     assert_market_catalog_matches,
     assert_reference_matches,
     assert_stock_matches,
+    assert_structure_matches,
     selected_markets,
     spoiled,
 )
 
 
+# The README's whole sync (every job, every market and warehouse, a year of daily order windows): close
+# to the suite's 300 s default on a loaded 2-core machine.
+@pytest.mark.timeout(600)
 def test_full_sync_equals_the_sandbox_truth(sandbox_server, warehouse_url, dagster_instance):
     defs = make_defs(sandbox_server, warehouse_url)
     summary = full_sync(defs, dagster_instance)
@@ -35,6 +40,7 @@ def test_full_sync_equals_the_sandbox_truth(sandbox_server, warehouse_url, dagst
         assert_catalog_matches(wh, truth)
         assert_market_catalog_matches(wh, truth)
         assert_stock_matches(wh, truth)
+        assert_structure_matches(wh, truth)
 
     # The contracts report the spoiled rows: failed with WARN, the count of quarantined rows shown.
     bad = spoiled(truth)
@@ -44,6 +50,40 @@ def test_full_sync_equals_the_sandbox_truth(sandbox_server, warehouse_url, dagst
     products_rows = [r for r in summary if r["asset"] == "products"]
     assert products_rows[0]["quarantined"] == len(bad["products"])
     assert all("contract:ok" in r["checks"] for r in summary if r["asset"] == "stock_levels")
+    assert_structure_checks_fail_on_the_spoiled_rows(dagster_instance, truth)
+
+
+def _evaluation(instance, asset: str, check: str) -> dict:
+    record = instance.get_latest_asset_check_evaluation_record(dg.AssetCheckKey(dg.AssetKey(asset), check))
+    evaluation = record.event.dagster_event.event_specific_data
+    return {"passed": evaluation.passed, "severity": evaluation.severity,
+            **{k: v.value for k, v in evaluation.metadata.items()}}
+
+
+def assert_structure_checks_fail_on_the_spoiled_rows(instance, truth: dict) -> None:
+    """Each check of issue 16 fails (WARN) on the sandbox's spoiled rows, naming them."""
+    quirks = lambda entity: {q["id"] for q in truth["quirks"] if q["entity"] == entity}  # noqa: E731
+    tree = _evaluation(instance, "categories", "category_tree")
+    assert (tree["passed"], tree["severity"], tree["in_cycles"], tree["orphans"]) == (
+        False, dg.AssetCheckSeverity.WARN, 2, 0)
+    assert all(str(i) in tree["first_problems"] for i in quirks("categories") if i != 9999)
+    links = _evaluation(instance, "product_categories", "category_links")
+    assert not links["passed"] and links["unlisted_categories"] == 1 and "9999" in links["first_orphans"]
+
+    # The last market synced is Wholesale Europe (DE, FR, NL, GB): names in de and en, and an image.
+    content = _evaluation(instance, "displays", "content_completeness")
+    assert (content["passed"], content["market_id"], content["languages"]) == (False, 11, "de, en")
+    active = {p["id"] for p in truth["products"] if p["status"] == "ACTIVE"} - spoiled(truth)["products"]
+    assert content["products_without_image"] == len(quirks("images") & active) > 0
+    names = {(t["object_id"], t["language_code"]) for t in truth["translations"] if t["field"] == "name" and t["value"]}
+    assert content["missing_names"] == sum((p, lang) not in names for p in active for lang in ("de", "en"))
+
+    tax = _evaluation(instance, "order_lines", "line_tax")
+    assert not tax["passed"] and tax["lines_off"] == len(quirks("order_lines"))
+    assert {f["line"] for f in tax["first_failures"]} <= quirks("order_lines")
+    accounts = _evaluation(instance, "orders", "wholesale_accounts")
+    assert not accounts["passed"] and accounts["missing_accounts"] == sorted(quirks("accounts"))
+    assert accounts["orders_without_account"] == sum(o["account_id"] in quirks("accounts") for o in truth["orders"])
 
 
 def test_variant_completeness_check_names_variants_missing_sizes(sandbox_server, tmp_path, dagster_instance):

@@ -161,7 +161,7 @@ def test_dst_change_day_times_are_utc(sandbox_server, tmp_path, dagster_instance
     assert _run(defs, dagster_instance, "orders_daily_job", "2026-03-28", "2026-03-30",
                 run_config={"ops": {"order_windows": {"config": {"lookback_days": 0}}}},
                 asset_selection=[dg.AssetKey(k) for k in ("orders", "order_lines", "shipments",
-                                                          "applied_vouchers")]).success
+                                                          "applied_vouchers", "buyers")]).success
     truth = [o for o in sandbox_server.truth()["orders"] if "2026-03-28" <= o["updated_at"][:10] <= "2026-03-30"]
     assert any(o["updated_at"][:10] == "2026-03-30" for o in truth) and any(o["updated_at"][:10] == "2026-03-28" for o in truth)
     with connect(url) as wh:

@@ -110,3 +110,73 @@ def assert_stock_matches(wh: Warehouse, truth: dict) -> None:
 
 def payload(value):
     return value if isinstance(value, dict) else json.loads(value)
+
+
+def _quirk_ids(truth: dict, entity: str) -> set:
+    return {q["id"] for q in truth["quirks"] if q["entity"] == entity}
+
+
+def assert_structure_matches(wh: Warehouse, truth: dict) -> None:
+    """Accounts, buyers, brands, collections, folders, categories, their links, images, translations,
+    line tax and return lines: equal to the sandbox, the spoiled rows quarantined."""
+    accounts = live(wh, "accounts")
+    assert dict(zip(accounts["id"], accounts["name"])) == {a["id"]: a["name"] for a in truth["accounts"]}
+    assert dict(zip(accounts["id"], accounts["payment_terms"])) == {a["id"]: a["payment_terms"] for a in truth["accounts"]}
+
+    bad_buyers = _quirk_ids(truth, "buyers")
+    buyers = live(wh, "buyers").set_index("id")
+    expected = {b["id"]: b for b in truth["buyers"] if b["id"] not in bad_buyers}
+    assert set(buyers.index) == set(expected)
+    for i, b in expected.items():
+        assert (int(buyers.loc[i, "account_id"]), buyers.loc[i, "email"], buyers.loc[i, "last_name"]) == (
+            b["account_id"], b["email"], b["last_name"])
+    assert quarantined_keys(wh, "buyers") == {str(i) for i in bad_buyers if i in {b["id"] for b in truth["buyers"]}}
+
+    for table in ("brands", "collections"):
+        stored = live(wh, table)
+        assert dict(zip(stored["id"], stored["name"])) == {r["id"]: r["name"] for r in truth[table]}, table
+    cycle = _quirk_ids(truth, "categories") & {c["id"] for c in truth["categories"]}
+    assert cycle, "the sandbox should put two categories in a cycle"
+    for table in ("folders", "categories"):
+        stored = live(wh, table).set_index("id")
+        assert set(stored.index) == {r["id"] for r in truth[table]}, table
+        for r in truth[table]:
+            parent = stored.loc[r["id"], "parent_id"]
+            assert (None if pd.isna(parent) else int(parent)) == r["parent_id"], (table, r)
+    categories = live(wh, "categories").set_index("id")
+    assert categories.loc[3, "path"] == "Women > Tops > T-shirts" and int(categories.loc[3, "depth"]) == 2
+    assert categories.loc[sorted(cycle), "path"].isna().all()
+
+    bad_products = spoiled(truth)["products"]
+    products = live(wh, "products").set_index("id")
+    for p in truth["product_structure"]:
+        if p["id"] not in bad_products:
+            assert tuple(int(products.loc[p["id"], c]) for c in ("brand_id", "collection_id", "folder_id")) == (
+                p["brand_id"], p["collection_id"], p["folder_id"])
+
+    links = live(wh, "product_categories")
+    assert {(int(r.display_id), int(r.category_id), int(r.product_id), bool(r.is_canonical)) for r in links.itertuples()} \
+        == {(l["display_id"], l["category_id"], l["product_id"], l["is_canonical"]) for l in truth["product_categories"]}
+
+    media = live(wh, "product_media")
+    assert {(int(r.id), int(r.product_id), int(r.position), r.url) for r in media.itertuples()} == {
+        (m["id"], m["product_id"], m["position"], m["url"]) for m in truth["product_media"] if m["url"]}
+    assert quarantined_keys(wh, "product_media") == {str(i) for i in _quirk_ids(truth, "product_media")} != set()
+
+    translations = live(wh, "translations")
+    assert {(int(r.object_id), r.field, r.language_code, r.value) for r in translations.itertuples()} == {
+        (t["object_id"], t["field"], t["language_code"], t["value"]) for t in truth["translations"] if t["value"]}
+    assert quarantined_keys(wh, "translations") == _quirk_ids(truth, "translations") != set()
+
+    decimals = {c["code"]: c["decimals"] for c in truth["currencies"]}
+    currency = {o["id"]: o["currency"] for o in truth["orders"]}
+    lines = live(wh, "order_lines").set_index("id")
+    for line in truth["order_lines"]:
+        scale = 10 ** decimals[currency[line["order_id"]]]
+        assert (float(lines.loc[line["id"], "taxable_value"]), float(lines.loc[line["id"], "tax_amount"])) == (
+            line["taxable_minor"] / scale, line["tax_minor"] / scale), line
+
+    return_lines = live(wh, "return_lines")
+    assert {(int(r.return_id), int(r.position), int(r.order_line_id), int(r.shipment_line_id))
+            for r in return_lines.itertuples()} == {
+        (r["return_id"], r["position"], r["order_line_id"], r["shipment_line_id"]) for r in truth["return_lines"]}

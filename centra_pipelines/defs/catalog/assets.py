@@ -7,6 +7,8 @@ run re-executed continues at the next uncommitted page.
 """
 
 
+import json
+
 import dagster as dg
 
 from centra_pipelines.centra import Cursor, queries
@@ -17,7 +19,9 @@ from centra_pipelines.defs.markets.partitions import centra_id, market_partition
 from centra_pipelines.defs.pulls import KINDS, POOL, pull_all, reference_asset
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.mapping import flatten
+from centra_pipelines.mapping.content import content_gaps, market_languages
 from centra_pipelines.schemas import catalog as contracts
+from centra_pipelines.schemas import structure as structure_contracts
 from centra_pipelines.warehouse import model
 
 GROUP = "catalog"
@@ -29,7 +33,13 @@ VARIANTS = Table(model.VARIANTS, contracts.Variants)
 SIZES = Table(model.SIZES, contracts.Sizes)
 DISPLAYS = Table(model.DISPLAYS, contracts.Displays)
 PRICES = Table(model.PRICES, contracts.Prices)
-CATALOG_TABLES = [PRODUCTS, VARIANTS, SIZES]
+PRODUCT_MEDIA = Table(model.PRODUCT_MEDIA, structure_contracts.ProductMedia)
+TRANSLATIONS = Table(model.TRANSLATIONS, structure_contracts.Translations)
+PRODUCT_CATEGORIES = Table(model.PRODUCT_CATEGORIES, structure_contracts.ProductCategories)
+CATALOG_TABLES = [PRODUCTS, VARIANTS, SIZES, PRODUCT_MEDIA, TRANSLATIONS]
+CONTENT_COMPLETENESS = "content_completeness"
+CATEGORY_LINKS = "category_links"
+FIRST_CASES = 20
 
 size_charts = reference_asset(SIZE_CHARTS, "size_charts", flatten.size_charts, group=GROUP,
                               description="Size charts with their sizes in order. Full pull each run.")
@@ -38,6 +48,10 @@ _DESCRIPTIONS = {
     "products": "Centra products (one row per product): status, product number, size chart, times in UTC.",
     "variants": "Product variants (by colour): variant number, status; updated with their product's page.",
     "sizes": "Sizes of each variant: SKU (product + variant + size number), EAN/GTIN, size name and chart.",
+    "product_media": "Product images in Centra's order (position 0 first): URL, MIME type, size name and maximum "
+                     "width/height of the default source; updated with their product's page.",
+    "translations": "Translations, one row per object, field and language (objects: products); updated with "
+                    "their product's page.",
 }
 
 
@@ -99,8 +113,19 @@ def _apply_product_events(context, client, writer: StreamWriter, queue: EventQue
         dg.AssetSpec("prices", group_name=GROUP, kinds=KINDS, deps=["markets", "pricelists", "products"],
                      description="Prices of each selected market's displays, per pricelist, in the pricelist's "
                                  "currency (partition = market id)."),
+        dg.AssetSpec("product_categories", group_name="catalog_structure", kinds=KINDS, deps=["categories"],
+                     description="The categories of each display (Centra links categories to displays, and a "
+                                 "display to its product), canonical one marked; written with the market's displays."),
     ],
-    check_specs=[contract_check_spec(DISPLAYS), contract_check_spec(PRICES)],
+    check_specs=[contract_check_spec(DISPLAYS), contract_check_spec(PRICES), contract_check_spec(PRODUCT_CATEGORIES),
+                 dg.AssetCheckSpec(CONTENT_COMPLETENESS, asset="displays", blocking=False,
+                                   additional_deps=["product_media", "translations", "languages"],
+                                   description="Every active product displayed in the market has at least one image "
+                                               "and a name in each of the market's languages; failures list the "
+                                               "missing (product, image or name:<language>) pairs."),
+                 dg.AssetCheckSpec(CATEGORY_LINKS, asset="product_categories", blocking=False,
+                                   description="Every category a display links is in the category tree (else the "
+                                               "link is an orphan).")],
     partitions_def=market_partitions,
     pool=POOL,
 )
@@ -108,7 +133,7 @@ def displays_and_prices(context: dg.AssetExecutionContext, centra: CentraResourc
     """Displays and their prices for one market: resumable pages, incremental where possible."""
     market_id = centra_id(context.partition_key)
     with centra.get_client() as client, warehouse.connect() as wh:
-        writer = StreamWriter(wh, "displays", context.partition_key, [DISPLAYS, PRICES])
+        writer = StreamWriter(wh, "displays", context.partition_key, [DISPLAYS, PRICES, PRODUCT_CATEGORIES])
         plan = client.capabilities().plan("displays")
         cursor = next_run_cursor(writer.cursor(), plan.mode, context.log)
         context.log.info(f"displays of market {market_id}: {plan.mode} pull ({plan.reason})"
@@ -117,7 +142,54 @@ def displays_and_prices(context: dg.AssetExecutionContext, centra: CentraResourc
         for page in client.pages("displays", cursor=cursor, where={"marketId": [market_id]}):
             writer.write(flatten.displays_and_prices(page.rows, market_id), {"displays": page.cursor.to_json()})
             context.log.info(f"displays of market {market_id}: page {page.number} committed")
-        yield from materialize_results(writer, client.stats, mode=plan.mode, market_id=market_id)
+        checks = {"displays": [_content_completeness(wh, market_id)], "product_categories": [_category_links(wh)]}
+        yield from materialize_results(writer, client.stats, checks=checks, mode=plan.mode, market_id=market_id)
+
+
+def _content_completeness(wh, market_id: int) -> dg.AssetCheckResult:
+    """The market's active, displayed, active products without an image or a name in one of its languages
+    (counted in the warehouse, so memory stays flat)."""
+    wh.ensure_tables([model.PRODUCTS, model.PRODUCT_MEDIA, model.TRANSLATIONS, model.LANGUAGES, model.MARKETS])
+    t = wh.table_ref
+    market = wh.read(f"SELECT country_codes FROM {t('markets')} WHERE id = {int(market_id)}")
+    codes = market["country_codes"].iloc[0] if len(market) else []
+    codes = json.loads(codes) if isinstance(codes, str) else list(codes if codes is not None else [])
+    languages = market_languages(codes, wh.read(f"SELECT code, country_code, is_active FROM {t('languages')} "
+                                                f"WHERE deleted_at IS NULL"))
+    shown = (f"SELECT DISTINCT d.product_id FROM {t('displays')} d JOIN {t('products')} p ON p.id = d.product_id "
+             f"AND p.status = 'ACTIVE' AND p.deleted_at IS NULL WHERE d.market_id = {int(market_id)} "
+             f"AND d.status = 'ACTIVE' AND d.deleted_at IS NULL")
+    displayed = wh.read(shown)
+    images = wh.read(f"SELECT product_id, count(*) AS images FROM {t('product_media')} WHERE deleted_at IS NULL "
+                     f"AND product_id IN ({shown}) GROUP BY product_id")
+    names = wh.read(f"SELECT object_id AS product_id, language_code FROM {t('translations')} "
+                    f"WHERE object_type = 'product' AND field = 'name' AND deleted_at IS NULL AND value <> '' "
+                    f"AND object_id IN ({shown})")
+    gaps = content_gaps(displayed, images, names, languages)
+    return dg.AssetCheckResult(
+        asset_key="displays", check_name=CONTENT_COMPLETENESS, passed=gaps.empty,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"market_id": market_id, "languages": ", ".join(languages) or "none beyond the default",
+                  "products_checked": len(displayed), "products_without_image": int((gaps["missing"] == "image").sum()),
+                  "missing_names": int((gaps["missing"] != "image").sum()),
+                  "first_missing": dg.MetadataValue.md(gaps.head(FIRST_CASES).to_markdown(index=False))
+                  if not gaps.empty else "none"},
+    )
+
+
+def _category_links(wh) -> dg.AssetCheckResult:
+    wh.ensure_tables([model.CATEGORIES])
+    t = wh.table_ref
+    orphans = wh.read(f"SELECT l.display_id, l.product_id, l.category_id FROM {t('product_categories')} l "
+                      f"WHERE l.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM {t('categories')} c "
+                      f"WHERE c.id = l.category_id AND c.deleted_at IS NULL) ORDER BY 3, 1")
+    return dg.AssetCheckResult(
+        asset_key="product_categories", check_name=CATEGORY_LINKS, passed=orphans.empty,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"orphan_links": len(orphans), "unlisted_categories": orphans["category_id"].nunique(),
+                  "first_orphans": dg.MetadataValue.md(orphans.head(FIRST_CASES).to_markdown(index=False))
+                  if not orphans.empty else "none"},
+    )
 
 
 def fetch_products(client, ids: list[int]) -> list[dict]:
@@ -132,6 +204,11 @@ def deleted_catalog_rows(wh, product_ids: list[int]) -> dict[str, list]:
         return {}
     ids = ", ".join(map(str, product_ids))
     return {"products": product_ids,
+            "product_media": wh.read(f"SELECT id FROM {wh.table_ref('product_media')} "
+                                     f"WHERE product_id IN ({ids})")["id"].tolist(),
+            "translations": list(wh.read(f"SELECT object_type, object_id, field, language_code FROM "
+                                         f"{wh.table_ref('translations')} WHERE object_type = 'product' "
+                                         f"AND object_id IN ({ids})").itertuples(index=False, name=None)),
             "variants": wh.read(f"SELECT id FROM {wh.table_ref('variants')} WHERE product_id IN ({ids})")["id"].tolist(),
             "sizes": wh.read(f"SELECT id FROM {wh.table_ref('sizes')} WHERE product_id IN ({ids})")["id"].tolist()}
 

@@ -5,11 +5,16 @@ Return has no updatedAt). A range of days is one run (single-run backfill policy
 re-reads the mapping's `lookback_days` before its first day. Money is stored in the order currency
 with its minor units plus the base-currency amount; all times are UTC; statuses are mapped by the
 mapping file. Checks computed on the rows of the run: contracts, mapping_completeness,
-currency_consistency (order currency = its pricelist's) and totals (lines + shipping + handling −
+currency_consistency (order currency = its pricelist's), totals (lines + shipping + handling −
 discounts = grand total within one minor unit; the discount is taken off whichever sign Centra
-reports it with, since the public schema does not say, and the signs seen are in the metadata).
+reports it with, since the public schema does not say, and the signs seen are in the metadata),
+line_tax (tax = rate × taxable value within one minor unit) and wholesale_accounts (every wholesale
+order's account is synced). Wholesale buyers, which Centra lists only on wholesale orders, are
+written from the same pages.
 """
 
+
+from decimal import Decimal
 
 import dagster as dg
 import pandas as pd
@@ -23,8 +28,9 @@ from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.defs.windows import BACKFILL, daily_partitions, mapping_or_fail, pull_window, run_window
 from centra_pipelines.mapping import Mapping
 from centra_pipelines.mapping import orders_rows
-from centra_pipelines.mapping.money import discount_sign, totals_consistent
+from centra_pipelines.mapping.money import discount_sign, quantum, totals_consistent
 from centra_pipelines.schemas import orders as contracts
+from centra_pipelines.schemas import wholesale as wholesale_contracts
 from centra_pipelines.warehouse import model
 
 GROUP = "orders"
@@ -38,7 +44,11 @@ ORDER_LINES = Table(model.ORDER_LINES, contracts.OrderLines)
 SHIPMENTS = Table(model.SHIPMENTS, contracts.Shipments)
 APPLIED_VOUCHERS = Table(model.APPLIED_VOUCHERS, contracts.AppliedVouchers)
 RETURNS = Table(model.RETURNS, contracts.Returns)
-ORDER_TABLES = [ORDERS, ORDER_LINES, SHIPMENTS, APPLIED_VOUCHERS]
+RETURN_LINES = Table(model.RETURN_LINES, contracts.ReturnLines)
+BUYERS = Table(model.BUYERS, wholesale_contracts.Buyers)
+ORDER_TABLES = [ORDERS, ORDER_LINES, SHIPMENTS, APPLIED_VOUCHERS, BUYERS]
+LINE_TAX = "line_tax"
+WHOLESALE_ACCOUNTS = "wholesale_accounts"
 
 
 class WindowConfig(dg.Config):
@@ -71,6 +81,27 @@ def pricelist_currencies(wh) -> dict[int, str] | None:
     except Exception:  # noqa: BLE001 - the markets group has not run yet: the check says so
         return None
     return {int(i): c for i, c in zip(frame["id"], frame["currency_code"])}
+
+
+def stored_accounts(wh) -> set[int] | None:
+    try:
+        frame = wh.read(f"SELECT id FROM {wh.table_ref('accounts')} WHERE deleted_at IS NULL")
+    except Exception:  # noqa: BLE001 - the wholesale group has not run yet: the check says so
+        return None
+    return {int(i) for i in frame["id"]}
+
+
+def _check_lines_tax(lines: pd.DataFrame, mapping: Mapping, wrong_tax: list[dict]) -> None:
+    """tax = rate × taxable amount, within one minor unit of the currency (a cent)."""
+    for line in lines.itertuples(index=False):
+        if line.currency not in mapping.currencies or any(
+                v is None or pd.isna(v) for v in (line.tax_amount, line.taxable_value, line.tax_percent)):
+            continue
+        expected = line.taxable_value * Decimal(repr(float(line.tax_percent))) / 100
+        if abs(line.tax_amount - expected) > quantum(line.currency, mapping):
+            wrong_tax.append({"order": int(line.order_number), "line": int(line.id), "currency": line.currency,
+                              "tax_percent": float(line.tax_percent), "taxable": str(line.taxable_value),
+                              "tax": str(line.tax_amount), "expected": str(round(expected, 4))})
 
 
 def _check_page(frames: dict[str, pd.DataFrame], mapping: Mapping, pricelists: dict[int, str] | None,
@@ -109,14 +140,24 @@ def _check_page(frames: dict[str, pd.DataFrame], mapping: Mapping, pricelists: d
                                  "their order."),
         dg.AssetSpec("applied_vouchers", group_name=GROUP, kinds=KINDS,
                      description="Vouchers and admin discounts applied to each order, with the amount taken off."),
+        dg.AssetSpec("buyers", group_name="wholesale", kinds=KINDS,
+                     description="Wholesale buyers (the people who place an account's orders): name, e-mail and "
+                                 "account, from the wholesale orders of each window (Centra lists buyers nowhere "
+                                 "else); the newest order's snapshot wins."),
     ],
-    check_specs=[*(contract_check_spec(t) for t in ORDER_TABLES), completeness_spec("orders"),
+    # Nothing downstream reads buyers: their bad rows never block the order tables.
+    check_specs=[*(contract_check_spec(t, blocking=t is not BUYERS) for t in ORDER_TABLES), completeness_spec("orders"),
                  completeness_spec("shipments"),
                  dg.AssetCheckSpec(CURRENCY_CONSISTENCY, asset="orders", blocking=False,
                                    description="Each order's currency is its pricelist's currency."),
                  dg.AssetCheckSpec(TOTALS, asset="orders", blocking=False,
                                    description="lines + shipping + handling − discounts (either sign) = grand total, within one "
-                                               "minor unit of the order currency.")],
+                                               "minor unit of the order currency."),
+                 dg.AssetCheckSpec(LINE_TAX, asset="order_lines", blocking=False,
+                                   description="Each line's tax (value with tax − taxable value) equals its tax rate × "
+                                               "the taxable value, within one minor unit of the order currency."),
+                 dg.AssetCheckSpec(WHOLESALE_ACCOUNTS, asset="orders", blocking=False, additional_deps=["accounts"],
+                                   description="Every wholesale order's account is among the synced accounts.")],
     partitions_def=daily_partitions,
     backfill_policy=BACKFILL,
     pool=POOL,
@@ -134,13 +175,23 @@ def order_windows(context: dg.AssetExecutionContext, config: WindowConfig, centr
         wrong_currency: list[dict] = []
         wrong_totals: list[dict] = []
         signs: dict[str, int] = {}  # orders by the sign their totals.discounts had
-        checked = [0]
+        wrong_tax: list[dict] = []
+        accounts = stored_accounts(wh)
+        without_account: list[dict] = []
+        checked = [0, 0, 0]  # orders, lines, wholesale orders
 
         def on_page(rows: list[dict], frames: dict[str, pd.DataFrame]) -> None:
             gaps["orders"].update(orders_rows.mapping_gaps("orders", rows, frames["orders"], mapping))
             gaps["shipments"].update(orders_rows.mapping_gaps("shipments", rows, frames["shipments"], mapping))
             _check_page(frames, mapping, pricelists, wrong_currency, wrong_totals, signs)
+            _check_lines_tax(frames["order_lines"], mapping, wrong_tax)
+            wholesale = frames["orders"][frames["orders"]["order_type"] == "WholesaleOrder"]
+            without_account.extend({"order": int(o.number), "account_id": None if pd.isna(o.account_id) else int(o.account_id)}
+                                   for o in wholesale.itertuples(index=False)
+                                   if accounts is None or pd.isna(o.account_id) or int(o.account_id) not in accounts)
             checked[0] += len(frames["orders"])
+            checked[1] += len(frames["order_lines"])
+            checked[2] += len(wholesale)
 
         pulled = pull_window(context, client, writer, "orders", "updatedAt", start, end,
                              lambda rows: orders_rows.orders(rows, mapping, base),
@@ -163,22 +214,48 @@ def order_windows(context: dg.AssetExecutionContext, config: WindowConfig, centr
                                               "first_failures": dg.MetadataValue.json(wrong_totals[:FIRST_CASES])}),
             ],
             "shipments": [completeness_result("shipments", gaps["shipments"])],
+            "order_lines": [
+                dg.AssetCheckResult(asset_key="order_lines", check_name=LINE_TAX, passed=not wrong_tax,
+                                    severity=dg.AssetCheckSeverity.WARN,
+                                    metadata={"lines_checked": checked[1], "lines_off": len(wrong_tax),
+                                              "first_failures": dg.MetadataValue.json(wrong_tax[:FIRST_CASES])}),
+            ],
         }
+        no_accounts = {"accounts": "not synced: run reference_and_catalog_job first"} if accounts is None else {}
+        checks["orders"].append(dg.AssetCheckResult(
+            asset_key="orders", check_name=WHOLESALE_ACCOUNTS, passed=not without_account,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"wholesale_orders_checked": checked[2], "orders_without_account": len(without_account),
+                      "missing_accounts": dg.MetadataValue.json(sorted({o["account_id"] for o in without_account
+                                                                        if o["account_id"] is not None})),
+                      **no_accounts, "first_failures": dg.MetadataValue.json(without_account[:FIRST_CASES])}))
         yield from materialize_results(writer, client.stats, checks=checks, window_start=start.isoformat(),
                                        window_end=end.isoformat(), base_currency=base or "", orders=pulled.rows)
 
 
-@dg.asset(group_name=GROUP, kinds=KINDS, pool=POOL, partitions_def=daily_partitions, backfill_policy=BACKFILL,
-          deps=["orders"], check_specs=[contract_check_spec(RETURNS), completeness_spec("returns")])
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec("returns", group_name=GROUP, kinds=KINDS, deps=["orders"],
+                     description="Returns (partition = UTC day of createdAt: Centra's Return has no updatedAt) with "
+                                 "the mapped return and refund states, and refunds (successful refundPaymentHistory "
+                                 "entries) in the order currency and the base currency. A wholesale return's order "
+                                 "is found through its shipment."),
+        dg.AssetSpec("return_lines", group_name=GROUP, kinds=KINDS,
+                     description="The lines of each return: the order line and shipment line returned, by position "
+                                 "in the return; partitioned with their return."),
+    ],
+    check_specs=[contract_check_spec(RETURNS), completeness_spec("returns"), contract_check_spec(RETURN_LINES)],
+    partitions_def=daily_partitions,
+    backfill_policy=BACKFILL,
+    pool=POOL,
+)
 def returns(context: dg.AssetExecutionContext, config: WindowConfig, centra: CentraResource,
-            warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Returns (partition = UTC day of createdAt: Centra's Return has no updatedAt) with the mapped return
-    and refund states, and refunds (successful refundPaymentHistory entries) in the order currency and the
-    base currency. A wholesale return's order is found through its shipment."""
+            warehouse: WarehouseResource):
+    """Returns of the run's days (by createdAt, plus the lookback) with their lines and refunds."""
     mapping = mapping_or_fail()
     start, end = run_window(context, mapping.sync.lookback_days if config.lookback_days is None else config.lookback_days)
     with centra.get_client() as client, warehouse.connect() as wh:
-        writer = StreamWriter(wh, "returns", f"{start.date()}..{end.date()}", [RETURNS])
+        writer = StreamWriter(wh, "returns", f"{start.date()}..{end.date()}", [RETURNS, RETURN_LINES])
         base = base_currency(client)
         wh.ensure_tables([model.SHIPMENTS])
         shipments = wh.read(f"SELECT id, order_id, order_number FROM {wh.table_ref('shipments')}")
@@ -192,13 +269,12 @@ def returns(context: dg.AssetExecutionContext, config: WindowConfig, centra: Cen
                 order_id, number = via_shipment.get(int(frame.at[i, "shipment_id"]), (None, None))
                 frame.at[i, "order_id"], frame.at[i, "order_number"] = order_id, number
             gaps.update(orders_rows.mapping_gaps("returns", rows, frame, mapping))
-            return {"returns": frame}
+            return {"returns": frame, "return_lines": orders_rows.return_lines(rows, mapping)}
 
         pulled = pull_window(context, client, writer, "returns", "createdAt", start, end, flatten,
                              page_size=mapping.sync.page_size, timezone_name=mapping.store_timezone)
-        [result] = materialize_results(writer, client.stats, checks={"returns": [completeness_result("returns", gaps)]},
+        yield from materialize_results(writer, client.stats, checks={"returns": [completeness_result("returns", gaps)]},
                                        window_start=start.isoformat(), window_end=end.isoformat(), returns=pulled.rows)
-        return result
 
 
 ASSETS = [order_windows, returns]

@@ -16,13 +16,14 @@ import pandas as pd
 from centra_pipelines.centra import CentraClient, queries
 from centra_pipelines.defs.customers.assets import CUSTOMERS
 from centra_pipelines.defs.loading import Table
-from centra_pipelines.defs.orders.assets import APPLIED_VOUCHERS, ORDER_LINES, ORDERS, RETURNS, SHIPMENTS, base_currency
+from centra_pipelines.defs.orders.assets import (APPLIED_VOUCHERS, BUYERS, ORDER_LINES, ORDERS, RETURNS, SHIPMENTS,
+                                                 base_currency)
 from centra_pipelines.defs.stock.assets import STOCK_LEVELS
 from centra_pipelines.mapping import Mapping, flatten, orders_rows
 from centra_pipelines.warehouse import Warehouse
 
 #: every table a real-time run may write (besides its ledger)
-DATA_TABLES: list[Table] = [ORDERS, ORDER_LINES, SHIPMENTS, APPLIED_VOUCHERS, RETURNS, CUSTOMERS,
+DATA_TABLES: list[Table] = [ORDERS, ORDER_LINES, SHIPMENTS, APPLIED_VOUCHERS, BUYERS, RETURNS, CUSTOMERS,
                             STOCK_LEVELS]
 
 #: webhook `type` (Integration API webhook plugin) -> what it names
