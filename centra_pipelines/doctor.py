@@ -20,7 +20,7 @@ from typing import Any
 
 from centra_pipelines import config
 from centra_pipelines.centra import queries
-from centra_pipelines.centra.capabilities import KEYSET, PAGES
+from centra_pipelines.centra.capabilities import KEYSET, PAGES, WHOLE
 from centra_pipelines.centra.client import CentraClient, RetryPolicy
 from centra_pipelines.centra.errors import AuthError, CentraError, CentraPermissionError, CentraUnavailable
 from centra_pipelines.centra.pagination import pull_all
@@ -179,7 +179,7 @@ def _schema(client: CentraClient, report: Report) -> bool:
             modes.append(f"{plan.stream}: pages + {plan.event_object_type} event queue")
         elif plan.mode != PAGES:
             modes.append(f"{plan.stream}: unavailable ({plan.reason})")
-    unavailable = [p.stream for p in plans.values() if p.mode not in (KEYSET, PAGES)]
+    unavailable = [p.stream for p in plans.values() if p.mode not in (KEYSET, PAGES, WHOLE)]
     whole = sum(1 for p in plans.values() if p.mode == PAGES and not p.event_object_type)
     detail = "; ".join(modes) + f"; {whole} reference lists: pages"
     report.add("stream modes", FAIL if unavailable else OK, detail, blocking=True)
@@ -194,6 +194,9 @@ def _permissions(client: CentraClient, report: Report) -> dict[str, list[dict]]:
     checks: list[tuple[str, str, dict | None]] = []
     for name, stream in STREAMS.items():
         plan = client.capabilities().plan(name)
+        if plan.mode == WHOLE:  # a list without limit/page arguments: asked for whole
+            checks.append((name, stream.whole_query, None))
+            continue
         if plan.mode not in (KEYSET, PAGES) or name in reference or name == "stock":
             continue
         checks.append((name, stream.query, {"limit": 1, "page": 1, "sort": plan.sort}))
@@ -226,11 +229,16 @@ def _permissions(client: CentraClient, report: Report) -> dict[str, list[dict]]:
         if result is not None:
             allowed[check] = result.extensions.get("permissionsUsed") or []
             rows[check] = result.data
+    optional = {name for name, stream in STREAMS.items() if stream.optional}
     for check in sorted(denied):
-        report.add(f"access {check}", FAIL, denied[check], blocking=True)
+        if check in optional:
+            report.add(f"access {check}", WARN, f"{denied[check]} (until then its asset warns and loads nothing)")
+        else:
+            report.add(f"access {check}", FAIL, denied[check], blocking=True)
     used = sorted({p for perms in allowed.values() for p in perms})
     granted = len(allowed) + len(rows.keys() & reference)
-    report.add("permissions", FAIL if denied else OK, f"{granted} of {granted + len(denied)} queries allowed"
+    report.add("permissions", FAIL if denied.keys() - optional else WARN if denied else OK,
+               f"{granted} of {granted + len(denied)} queries allowed"
                + (f"; permissions seen: {', '.join(used)}" if used else ""), blocking=True)
     return rows
 

@@ -80,6 +80,18 @@ def test_missing_permissions_are_reported_per_entity_with_their_names(env, make_
     assert rows["permissions"][0] == "FAIL"
 
 
+def test_a_missing_permission_for_an_optional_list_warns_and_does_not_block(env, make_sandbox, capsys):
+    from centra_pipelines.sandbox.resolvers import READ_PERMISSIONS
+
+    token = Token(secret="no-brands", name="no-brands",
+                  permissions=frozenset(READ_PERMISSIONS - {"Brand:read", "Account:read"}))
+    assert doctor(env, make_sandbox(tokens=(token,)), "no-brands") == 0
+    rows = lines(capsys.readouterr().out)
+    assert rows["access brands"][0] == "warn" and "lacks Brand:read" in rows["access brands"][1]
+    assert rows["access accounts"][0] == "warn" and "lacks Account:read" in rows["access accounts"][1]
+    assert rows["permissions"][0] == "warn"
+
+
 def test_a_used_field_removed_fails_the_schema_line_naming_it(env, make_sandbox, capsys):
     assert doctor(env, make_sandbox(drop_fields=("Order.isOnHold",))) == 2
     rows = lines(capsys.readouterr().out)

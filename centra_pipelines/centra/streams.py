@@ -23,10 +23,13 @@ class Stream:
     # Lists whose limit/page arguments are unconfirmed: the document without them, used when the served
     # schema lacks them (`query` then takes only $limit and $page).
     whole_query: str | None = None
+    # A token may lack this list's permission: its asset then warns and loads nothing, the sync goes on.
+    optional: bool = False
 
 
 def _structure(name: str, field: str, object_type: str, paged: str, whole: str) -> Stream:
-    return Stream(name, paged, field, None, None, object_type, (), incremental=False, whole_query=whole)
+    return Stream(name, paged, field, None, None, object_type, (), incremental=False, whole_query=whole,
+                  optional=True)
 
 
 STREAMS: dict[str, Stream] = {
