@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,9 @@ class TableTotals:
     upserted: UpsertResult = field(default_factory=lambda: UpsertResult(0, 0, 0))
     quarantined: int = 0
     first_failures: list[dict] = field(default_factory=list)
+    # by daily partition (tables with a `partition` column): rows received and quarantined per day
+    received_by_partition: Counter = field(default_factory=Counter)
+    quarantined_by_partition: Counter = field(default_factory=Counter)
 
     def as_metadata(self) -> dict[str, int]:
         return {"received": self.received, "inserted": self.upserted.inserted, "updated": self.upserted.updated,
@@ -96,6 +100,10 @@ class StreamWriter:
             totals.received += len(frames[name])
             totals.upserted = totals.upserted + results[name]
             totals.quarantined += outcome.rejected_count
+            if "partition" in frames[name].columns:
+                totals.received_by_partition.update(frames[name]["partition"].dropna())
+                if outcome.rejected_count and "partition" in outcome.rejected.columns:
+                    totals.quarantined_by_partition.update(outcome.rejected["partition"].dropna())
             room = FIRST_FAILURES - len(totals.first_failures)
             if room > 0 and outcome.rejected_count:
                 totals.first_failures.extend(outcome.first_failures(room))

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from centra_pipelines.sync import full_sync
+from centra_pipelines.sync import sync_warehouse
 from centra_pipelines.warehouse import connect
 from centra_pipelines_tests.defs.conftest import make_defs
 from centra_pipelines_tests.defs.truth import (
@@ -17,7 +17,7 @@ from centra_pipelines_tests.defs.truth import (
 
 def test_full_sync_equals_the_sandbox_truth(sandbox_server, warehouse_url, dagster_instance):
     defs = make_defs(sandbox_server, warehouse_url)
-    summary = full_sync(defs, dagster_instance)
+    summary = sync_warehouse(defs, dagster_instance)
     assert all(row["ok"] for row in summary), [r for r in summary if not r["ok"]]
 
     truth = sandbox_server.truth()
@@ -64,7 +64,7 @@ def test_explicitly_selected_test_market_is_refused_by_name(sandbox_server, tmp_
     defs = make_defs(sandbox_server, duckdb_url(tmp_path / "centra.duckdb"))
     result = defs.resolve_job_def("reference_and_catalog_job").execute_in_process(
         instance=dagster_instance, raise_on_error=False, asset_selection=[dg.AssetKey("markets")],
-        run_config={"ops": {"markets": {"config": {"markets": ["Sweden", "TEST market", "Outlet (closed)"]}}}})
+        run_config={"ops": {"reference_lists": {"config": {"markets": ["Sweden", "TEST market", "Outlet (closed)"]}}}})
     assert not result.success
     [failure] = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
     message = failure.step_failure_data.error.message + str(failure.step_failure_data.user_failure_data)
@@ -74,6 +74,6 @@ def test_explicitly_selected_test_market_is_refused_by_name(sandbox_server, tmp_
 
     allowed = defs.resolve_job_def("reference_and_catalog_job").execute_in_process(
         instance=dagster_instance, asset_selection=[dg.AssetKey("markets")],
-        run_config={"ops": {"markets": {"config": {"markets": ["TEST market"], "allow_test": True}}}})
+        run_config={"ops": {"reference_lists": {"config": {"markets": ["TEST market"], "allow_test": True}}}})
     assert allowed.success
     assert dagster_instance.get_dynamic_partitions("market") == ["9"]

@@ -14,7 +14,7 @@ from centra_pipelines.centra.events import EventQueue
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
 from centra_pipelines.defs.loading import StreamWriter, Table, next_run_cursor
 from centra_pipelines.defs.markets.partitions import market_partitions
-from centra_pipelines.defs.pulls import KINDS, POOL, pull_all, reference_asset
+from centra_pipelines.defs.pulls import KINDS, POOL, pull_all
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.mapping import flatten
 from centra_pipelines.schemas import catalog as contracts
@@ -23,16 +23,12 @@ from centra_pipelines.warehouse import model
 GROUP = "catalog"
 PAGE_CAP = 200  # Centra: "Limit must be in range 1 - 200"
 
-SIZE_CHARTS = Table(model.SIZE_CHARTS, contracts.SizeCharts)
 PRODUCTS = Table(model.PRODUCTS, contracts.Products)
 VARIANTS = Table(model.VARIANTS, contracts.Variants)
 SIZES = Table(model.SIZES, contracts.Sizes)
 DISPLAYS = Table(model.DISPLAYS, contracts.Displays)
 PRICES = Table(model.PRICES, contracts.Prices)
 CATALOG_TABLES = [PRODUCTS, VARIANTS, SIZES]
-
-size_charts = reference_asset(SIZE_CHARTS, "size_charts", flatten.size_charts, group=GROUP,
-                              description="Size charts with their sizes in order. Full pull each run.")
 
 _DESCRIPTIONS = {
     "products": "Centra products (one row per product): status, product number, size chart, times in UTC.",
@@ -133,4 +129,4 @@ def deleted_catalog_rows(wh, product_ids: list[int]) -> dict[str, list]:
             "sizes": wh.read(f"SELECT id FROM {wh.table_ref('sizes')} WHERE product_id IN ({ids})")["id"].tolist()}
 
 
-ASSETS = [size_charts, catalog, displays_and_prices]
+ASSETS = [catalog, displays_and_prices]

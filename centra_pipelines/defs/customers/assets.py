@@ -34,14 +34,14 @@ IDENTITY_MERGES = Table(model.IDENTITY_MERGES, contracts.IdentityMerges)
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec("customers", group_name=GROUP, kinds=KINDS,
+        dg.AssetSpec("customers", group_name=GROUP, kinds=KINDS, partitions_def=daily_partitions,
                      description="Centra customers (partition = UTC day of updatedAt), keyed by Centra id — "
                                  "never by e-mail: a guest and a registered customer may share one."),
         dg.AssetSpec("customer_emails", group_name=GROUP, kinds=KINDS,
-                     description="Every e-mail address each customer has had, with when it was valid (UTC)."),
+                     description="Every e-mail address each customer has had, with when it was valid (UTC); "
+                                 "written with its customer (the customer's partition is a column)."),
     ],
     check_specs=[contract_check_spec(CUSTOMERS), contract_check_spec(CUSTOMER_EMAILS), completeness_spec("customers")],
-    partitions_def=daily_partitions,
     backfill_policy=BACKFILL,
     pool=POOL,
 )
@@ -62,6 +62,7 @@ def customer_windows(context: dg.AssetExecutionContext, config: WindowConfig, ce
         pulled = pull_window(context, client, writer, "customers", "updatedAt", start, end, flatten,
                              page_size=mapping.sync.page_size, timezone_name=mapping.store_timezone)
         yield from materialize_results(writer, client.stats, checks={"customers": [completeness_result("customers", gaps)]},
+                                       context=context,
                                        window_start=start.isoformat(), window_end=end.isoformat(),
                                        customers=pulled.rows, filtered_in_memory=pulled.filtered_in_memory)
 

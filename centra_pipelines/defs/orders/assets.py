@@ -95,15 +95,15 @@ def _check_page(frames: dict[str, pd.DataFrame], mapping: Mapping, pricelists: d
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec("orders", group_name=GROUP, kinds=KINDS, deps=["pricelists"],
+        dg.AssetSpec("orders", group_name=GROUP, kinds=KINDS, deps=["pricelists"], partitions_def=daily_partitions,
                      description="Centra orders, DTC and wholesale (partition = UTC day of updatedAt): number, "
                                  "mapped status, money in the order currency and the base currency, UTC times."),
         dg.AssetSpec("order_lines", group_name=GROUP, kinds=KINDS,
                      description="Order lines with SKU, quantities (ordered, cancelled, shipped, returned) and "
-                                 "prices in the order currency; partitioned with their order."),
+                                 "prices in the order currency; written with their order (its partition is a column)."),
         dg.AssetSpec("shipments", group_name=GROUP, kinds=KINDS,
-                     description="Shipments of each order with the mapped fulfilment state; partitioned with "
-                                 "their order."),
+                     description="Shipments of each order with the mapped fulfilment state; written with their "
+                                 "order (its partition is a column)."),
         dg.AssetSpec("applied_vouchers", group_name=GROUP, kinds=KINDS,
                      description="Vouchers and admin discounts applied to each order, with the amount taken off."),
     ],
@@ -114,7 +114,6 @@ def _check_page(frames: dict[str, pd.DataFrame], mapping: Mapping, pricelists: d
                  dg.AssetCheckSpec(TOTALS, asset="orders", blocking=False,
                                    description="lines + shipping + handling − discounts = grand total, within one "
                                                "minor unit of the order currency.")],
-    partitions_def=daily_partitions,
     backfill_policy=BACKFILL,
     pool=POOL,
 )
@@ -159,7 +158,7 @@ def order_windows(context: dg.AssetExecutionContext, config: WindowConfig, centr
             ],
             "shipments": [completeness_result("shipments", gaps["shipments"])],
         }
-        yield from materialize_results(writer, client.stats, checks=checks, window_start=start.isoformat(),
+        yield from materialize_results(writer, client.stats, checks=checks, context=context, window_start=start.isoformat(),
                                        window_end=end.isoformat(), base_currency=base or "", orders=pulled.rows)
 
 
@@ -192,6 +191,7 @@ def returns(context: dg.AssetExecutionContext, config: WindowConfig, centra: Cen
         pulled = pull_window(context, client, writer, "returns", "createdAt", start, end, flatten,
                              page_size=mapping.sync.page_size, timezone_name=mapping.store_timezone)
         [result] = materialize_results(writer, client.stats, checks={"returns": [completeness_result("returns", gaps)]},
+                                       context=context,
                                        window_start=start.isoformat(), window_end=end.isoformat(), returns=pulled.rows)
         return result
 
