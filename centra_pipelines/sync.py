@@ -60,8 +60,8 @@ def run_sync(args: argparse.Namespace) -> int:
 def sync_warehouse(defs, instance, until: date | None = None, full: bool = False) -> list[dict]:
     """Bring the warehouse up to date, spending requests on what changed (docs/sync.md).
 
-    Reference data and the catalog first (they set the market and warehouse partitions), then
-    displays and prices, the stock of every warehouse never snapshotted (all of them with `full`),
+    Reference data and the catalog first (they set the market selection and the warehouse
+    partitions), then displays and prices, the stock of every warehouse never snapshotted (all of them with `full`),
     customers and orders over the daily partitions still to sync (`windows_to_sync`), identities and
     vouchers. The catalog, displays and windows continue from their keyset cursors and the last
     synced day; `full` re-pulls everything from the initial import start.
@@ -72,8 +72,8 @@ def sync_warehouse(defs, instance, until: date | None = None, full: bool = False
 
     summary: list[dict] = []
     summary += _run(defs, instance, "reference_and_catalog_job", None)
-    for key in instance.get_dynamic_partitions("market"):
-        summary += _run(defs, instance, "market_catalog_job", key)
+    summary += _run(defs, instance, "market_catalog_job", None,
+                    {"ops": {"displays_and_prices": {"config": {"full_pull": full}}}})
     snapshotted = set() if full else instance.get_materialized_partitions(dg.AssetKey("stock_levels"))
     for key in instance.get_dynamic_partitions("warehouse"):
         if key not in snapshotted:
@@ -123,22 +123,27 @@ CODE_LOCATION = "centra_pipelines"  # workspace.yaml location_name
 RUN_TAGS = {".dagster/repository": f"__repository__@{CODE_LOCATION}", "centra/launched_by": "centra-pipelines sync"}
 
 
-def _run(defs, instance, job_name: str, partition: str | tuple[str, str] | None) -> list[dict]:
+def _run(defs, instance, job_name: str, partition: str | tuple[str, str] | None,
+         config: dict | None = None) -> list[dict]:
     started = time.monotonic()
     job = defs.resolve_job_def(job_name)
+    run_config = {**RUN_CONFIG, **(config or {})}
     if isinstance(partition, tuple):  # a range of daily partitions as one run (single-run backfill)
         tags = {**RUN_TAGS, "dagster/asset_partition_range_start": partition[0],
                 "dagster/asset_partition_range_end": partition[1]}
-        result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=False, run_config=RUN_CONFIG)
+        result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=False, run_config=run_config)
         partition = f"{partition[0]}..{partition[1]}"
     else:
         result = job.execute_in_process(instance=instance, partition_key=partition, tags=RUN_TAGS,
-                                        raise_on_error=False, run_config=RUN_CONFIG)
+                                        raise_on_error=False, run_config=run_config)
     seconds = time.monotonic() - started
-    checks = {}
+    checks, check_requests = {}, {}
     for evaluation in result.get_asset_check_evaluations():
-        checks.setdefault(evaluation.asset_key.to_user_string(), []).append(
+        asset = evaluation.asset_key.to_user_string()
+        checks.setdefault(asset, []).append(
             f"{evaluation.check_name}:{'ok' if evaluation.passed else evaluation.severity.value.lower()}")
+        spent = evaluation.metadata.get("requests")  # checks that ask Centra (row-count reconciliation)
+        check_requests[asset] = check_requests.get(asset, 0) + (spent.value if spent is not None else 0)
     rows = []
     for event in result.get_asset_materialization_events():
         mat = event.event_specific_data.materialization
@@ -150,7 +155,8 @@ def _run(defs, instance, job_name: str, partition: str | tuple[str, str] | None)
             continue  # a range run records one materialization per partition: one summary row per asset
         rows.append({"asset": asset, "partition": partition or "", "ok": True,
                      "received": meta.get("received", 0), "written": meta.get("inserted", 0) + meta.get("updated", 0),
-                     "quarantined": meta.get("quarantined", 0), "requests": meta.get("requests", 0),
+                     "quarantined": meta.get("quarantined", 0),
+                     "requests": meta.get("requests", 0) + check_requests.get(asset, 0),
                      "throttled": meta.get("throttled_429", 0), "checks": " ".join(checks.get(asset, [])),
                      "seconds": seconds})
     if not result.success:

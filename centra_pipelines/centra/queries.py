@@ -92,6 +92,7 @@ query DisplaysPage($where: DisplayFilter, $sort: [DisplaySort!], $limit: Int, $p
   displays(where: $where, sort: $sort, limit: $limit, page: $page) {
     id name status updatedAt
     product { id }
+    markets { id }
     prices { pricelist { id } price { value currency { code } } }
   }
 }

@@ -11,13 +11,13 @@ reference_and_catalog_job = dg.define_asset_job(
         "size_charts", "products", "variants", "sizes"),
     executor_def=dg.in_process_executor,
     description="Reference data (stores, markets, pricelists, warehouses, …) and the catalog (products, "
-                "variants, sizes, size charts). Updates the market and warehouse partitions.",
+                "variants, sizes, size charts). Updates the market selection and the warehouse partitions.",
 )
 market_catalog_job = dg.define_asset_job(
     "market_catalog_job",
     selection=dg.AssetSelection.assets("displays", "prices"),
     executor_def=dg.in_process_executor,
-    description="Displays and prices of one market partition.",
+    description="Displays of the selected markets and their prices per pricelist.",
 )
 stock_job = dg.define_asset_job(
     "stock_job",

@@ -134,15 +134,17 @@ def catalog(products: list[dict], timezone: str = DEFAULT_TIMEZONE) -> dict[str,
     }
 
 
-def displays_and_prices(rows: list[dict], market_id: int, timezone: str = DEFAULT_TIMEZONE) -> dict[str, pd.DataFrame]:
-    """One page of a market's displays, with the prices each display carries per pricelist."""
+def displays_and_prices(rows: list[dict], markets: set[int], timezone: str = DEFAULT_TIMEZONE) -> dict[str, pd.DataFrame]:
+    """One page of displays: a display row per selected market it is shown in, and its prices once per
+    pricelist (a price belongs to the product and the pricelist, whichever markets show it)."""
     display_rows, price_rows = [], []
     for d in rows:
-        display_rows.append({"market_id": market_id, "id": d["id"], "product_id": _id(d.get("product")),
-                             "name": d.get("name"), "status": d.get("status"), "updated_at": d.get("updatedAt")})
+        for market in sorted({_id(m) for m in d.get("markets") or []} & markets):
+            display_rows.append({"market_id": market, "id": d["id"], "product_id": _id(d.get("product")),
+                                 "name": d.get("name"), "status": d.get("status"), "updated_at": d.get("updatedAt")})
         for price in d.get("prices") or []:
             money = price.get("price") or {}
-            price_rows.append({"market_id": market_id, "display_id": d["id"], "product_id": _id(d.get("product")),
+            price_rows.append({"display_id": d["id"], "product_id": _id(d.get("product")),
                                "pricelist_id": _id(price.get("pricelist")), "price": money.get("value"),
                                "currency_code": (money.get("currency") or {}).get("code"),
                                "updated_at": d.get("updatedAt")})

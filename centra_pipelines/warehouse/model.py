@@ -61,11 +61,11 @@ DISPLAYS = TableSpec(
      "updated_at": "timestamptz"},
     key=("market_id", "id"), updated_at="updated_at",
 )
-PRICES = TableSpec(
+PRICES = TableSpec(  # one row per pricelist, not per market showing it (docs/warehouse.md)
     "prices",
-    {"market_id": "bigint", "display_id": "bigint", "product_id": "bigint", "pricelist_id": "bigint",
+    {"display_id": "bigint", "product_id": "bigint", "pricelist_id": "bigint",
      "price": MONEY, "currency_code": "text", "updated_at": "timestamptz"},
-    key=("market_id", "display_id", "pricelist_id"), updated_at="updated_at",
+    key=("display_id", "pricelist_id"), updated_at="updated_at",
 )
 
 # --- stock group: snapshots; a later snapshot replaces an earlier one ----------------------------

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from centra_pipelines.sync import sync_warehouse
-from centra_pipelines.warehouse import connect
+from centra_pipelines.warehouse import connect, model
 from centra_pipelines_tests.defs.conftest import make_defs
 from centra_pipelines_tests.defs.truth import (
     assert_catalog_matches,
@@ -21,8 +21,9 @@ def test_full_sync_equals_the_sandbox_truth(sandbox_server, warehouse_url, dagst
     assert all(row["ok"] for row in summary), [r for r in summary if not r["ok"]]
 
     truth = sandbox_server.truth()
-    assert sorted(dagster_instance.get_dynamic_partitions("market"), key=int) == [
-        str(m["id"]) for m in selected_markets(truth)]
+    with connect(warehouse_url) as wh:
+        assert sorted(wh.read(f"SELECT id FROM {wh.table_ref('markets')} WHERE selected")["id"]) == [
+            m["id"] for m in selected_markets(truth)]
     assert sorted(dagster_instance.get_dynamic_partitions("warehouse"), key=int) == [
         str(w["id"]) for w in truth["warehouses"] if w["status"] == "ACTIVE"]
     with connect(warehouse_url) as wh:
@@ -61,7 +62,8 @@ def test_variant_completeness_check_names_variants_missing_sizes(sandbox_server,
 def test_explicitly_selected_test_market_is_refused_by_name(sandbox_server, tmp_path, dagster_instance):
     from centra_pipelines.warehouse import duckdb_url
 
-    defs = make_defs(sandbox_server, duckdb_url(tmp_path / "centra.duckdb"))
+    url = duckdb_url(tmp_path / "centra.duckdb")
+    defs = make_defs(sandbox_server, url)
     result = defs.resolve_job_def("reference_and_catalog_job").execute_in_process(
         instance=dagster_instance, raise_on_error=False, asset_selection=[dg.AssetKey("markets")],
         run_config={"ops": {"reference_lists": {"config": {"markets": ["Sweden", "TEST market", "Outlet (closed)"]}}}})
@@ -70,10 +72,13 @@ def test_explicitly_selected_test_market_is_refused_by_name(sandbox_server, tmp_
     message = failure.step_failure_data.error.message + str(failure.step_failure_data.user_failure_data)
     assert "'TEST market'" in message and "looks like a test market" in message
     assert "'Outlet (closed)'" in message and "inactive" in message
-    assert dagster_instance.get_dynamic_partitions("market") == []
+    with connect(url) as wh:  # nothing written: the selection failed before the write
+        wh.ensure_tables([model.MARKETS])
+        assert wh.count(model.MARKETS) == 0
 
     allowed = defs.resolve_job_def("reference_and_catalog_job").execute_in_process(
         instance=dagster_instance, asset_selection=[dg.AssetKey("markets")],
         run_config={"ops": {"reference_lists": {"config": {"markets": ["TEST market"], "allow_test": True}}}})
     assert allowed.success
-    assert dagster_instance.get_dynamic_partitions("market") == ["9"]
+    with connect(url) as wh:
+        assert list(wh.read(f"SELECT id FROM {wh.table_ref('markets')} WHERE selected")["id"]) == [9]

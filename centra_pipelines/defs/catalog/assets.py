@@ -1,5 +1,5 @@
-"""The catalog: products → variants → sizes from one nested page stream, size charts, and each
-selected market's displays and prices.
+"""The catalog: products → variants → sizes from one nested page stream, and the selected markets'
+displays with their prices per pricelist.
 
 The first sync is a full pull; later ones are incremental by (updatedAt, id) where the API offers
 an updatedAt filter, else a fresh id-ordered pull. Every page commits with its cursor, so a killed
@@ -7,15 +7,19 @@ run re-executed continues at the next uncommitted page.
 """
 
 
+import json
+from datetime import datetime, timedelta, timezone
+
 import dagster as dg
+from pydantic import Field
 
 from centra_pipelines.centra import Cursor, queries
 from centra_pipelines.centra.events import EventQueue
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
 from centra_pipelines.defs.loading import StreamWriter, Table, next_run_cursor
-from centra_pipelines.defs.markets.partitions import market_partitions
 from centra_pipelines.defs.pulls import KINDS, POOL, pull_all
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
+from centra_pipelines.defs.windows import mapping_or_fail
 from centra_pipelines.mapping import flatten
 from centra_pipelines.schemas import catalog as contracts
 from centra_pipelines.warehouse import model
@@ -60,15 +64,20 @@ def catalog(context: dg.AssetExecutionContext, centra: CentraResource, warehouse
         cursor = next_run_cursor(saved, plan.mode, context.log)
         since = cursor.last_updated_at if cursor is not None else None
         where = {"updatedAt": {"from": since}} if since and plan.updated_at_filter else None
-        expected = client.execute(queries.PRODUCT_COUNT, {"where": where} if where else {}).data["counters"]["products"]
+        # The count is for progress on a pull from the start; an incremental pull is usually one page.
+        expected = client.execute(queries.PRODUCT_COUNT, {"where": where} if where else {}).data["counters"]["products"] \
+            if cursor is None else None
+        of = f" of ~{expected}" if expected is not None else ""
         context.log.info(f"products: {plan.mode} pull ({plan.reason}); "
-                         f"{'resuming at ' + cursor.to_json() if cursor else 'from the start'}; ~{expected} products")
+                         f"{'resuming at ' + cursor.to_json() if cursor else 'from the start'}"
+                         + (f"; ~{expected} products" if expected is not None else ""))
         rows = 0
         for page in client.pages("products", cursor=cursor):
             writer.write(flatten.catalog(page.rows), {"products": page.cursor.to_json()})
             rows += len(page.rows)
-            context.log.info(f"products: page {page.number} committed, {rows} of ~{expected} products")
-        yield from materialize_results(writer, client.stats, mode=plan.mode, expected_products=expected)
+            context.log.info(f"products: page {page.number} committed, {rows}{of} products")
+        yield from materialize_results(writer, client.stats, mode=plan.mode,
+                                       **({"expected_products": expected} if expected is not None else {}))
 
 
 def _apply_product_events(context, client, writer: StreamWriter, queue: EventQueue, object_type: str):
@@ -88,29 +97,67 @@ def _apply_product_events(context, client, writer: StreamWriter, queue: EventQue
     yield from materialize_results(writer, client.stats, mode="events", events_applied=events_applied)
 
 
+class DisplaysConfig(dg.Config):
+    full_pull: bool = Field(default=False, description="Re-pull every display of the selected markets, not only "
+                                                        "those changed since the last pull")
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec("displays", group_name=GROUP, kinds=KINDS, deps=["markets", "products"],
-                     description="Each selected market's displays (partition = market id)."),
+                     description="Displays of the selected markets: one row per market showing the display."),
         dg.AssetSpec("prices", group_name=GROUP, kinds=KINDS, deps=["markets", "pricelists", "products"],
-                     description="Prices of each selected market's displays, per pricelist, in the pricelist's "
-                                 "currency (partition = market id)."),
+                     description="Prices of the selected markets' displays, one row per pricelist (not per market: "
+                                 "Centra sets a price per product and pricelist), in the pricelist's currency."),
     ],
     check_specs=[contract_check_spec(DISPLAYS), contract_check_spec(PRICES)],
-    partitions_def=market_partitions,
     pool=POOL,
 )
-def displays_and_prices(context: dg.AssetExecutionContext, centra: CentraResource, warehouse: WarehouseResource):
-    """Displays and their prices for one market: resumable pages, incremental where possible."""
-    market_id = int(context.partition_key)
+def displays_and_prices(context: dg.AssetExecutionContext, config: DisplaysConfig, centra: CentraResource,
+                        warehouse: WarehouseResource):
+    """Displays of every selected market and their prices, from one page stream: resumable pages,
+    incremental where possible. A changed market selection (or `full_pull`) starts a full pull."""
+    lookback = timedelta(days=mapping_or_fail().sync.lookback_days)
     with centra.get_client() as client, warehouse.connect() as wh:
-        writer = StreamWriter(wh, "displays", context.partition_key, [DISPLAYS, PRICES])
+        wh.ensure_tables([model.MARKETS])
+        markets = sorted(int(i) for i in wh.read(f"SELECT id FROM {wh.table_ref('markets')} WHERE selected")["id"])
+        if not markets:
+            raise dg.Failure(description="no market is selected in the warehouse: run reference_and_catalog_job first")
+        writer = StreamWriter(wh, "displays", None, [DISPLAYS, PRICES])
         plan = client.capabilities().plan("displays")
-        cursor = next_run_cursor(writer.cursor(), plan.mode, context.log)
-        for page in client.pages("displays", cursor=cursor, where={"marketId": [market_id]}):
-            writer.write(flatten.displays_and_prices(page.rows, market_id), {"displays": page.cursor.to_json()})
-            context.log.info(f"displays of market {market_id}: page {page.number} committed")
-        yield from materialize_results(writer, client.stats, mode=plan.mode, market_id=market_id)
+        saved = json.loads(writer.cursor() or "null")
+        same = saved is not None and saved["markets"] == markets and not config.full_pull
+        if saved is not None and saved["markets"] != markets:
+            context.log.info(f"displays: the market selection changed ({saved['markets']} -> {markets}); full pull")
+        cursor = next_run_cursor(saved["cursor"], plan.mode, context.log) if same else None
+        # Pages mode (Centra sorts displays by id only): where Centra filters displays by updatedAt, a
+        # finished pull is followed by one of the displays changed since the latest change it saw,
+        # minus the mapping's lookback, as the customers' windows do; else every display again.
+        since = None
+        if same and plan.mode == "pages":
+            if cursor is not None:
+                since = saved.get("since")
+            elif plan.updated_at_filter and saved.get("latest"):
+                since = (_moment(saved["latest"]) - lookback).isoformat()
+        latest = saved.get("latest") if same else None
+        where = {"marketId": markets, **({"updatedAt": {"from": since}} if since else {})}
+        context.log.info(f"displays of markets {markets}: {plan.mode} mode, "
+                         + (f"changed since {since}" if since else "resuming" if cursor else "every display"))
+        for page in client.pages("displays", cursor=cursor, where=where):
+            moments = [_moment(r["updatedAt"]) for r in page.rows if r.get("updatedAt")]
+            if moments:
+                latest = max([*moments, *([_moment(latest)] if latest else [])]).isoformat()
+            state = json.dumps({"cursor": page.cursor.to_json(), "markets": markets, "since": since, "latest": latest})
+            writer.write(flatten.displays_and_prices(page.rows, set(markets)), {"displays": state})
+            context.log.info(f"displays of markets {markets}: page {page.number} committed")
+        yield from materialize_results(writer, client.stats, mode=plan.mode, markets=markets,
+                                       changed_since=since or "")
+
+
+def _moment(value: str) -> datetime:
+    """An updatedAt as an instant; a time without offset (some stores render local time) read as UTC."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def fetch_products(client, ids: list[int]) -> list[dict]:

@@ -1,7 +1,7 @@
 """Reference data: stores, markets, pricelists, warehouses, currencies, languages, countries.
 
 Small lists, pulled whole on every run, all in one request. `markets` and `warehouses` apply the
-configured selection and keep the `market` and `warehouse` dynamic partitions equal to it.
+configured selection (`markets.selected`; the `warehouse` dynamic partitions).
 """
 
 
@@ -13,7 +13,7 @@ from pydantic import Field
 from centra_pipelines.centra.lists import pull_lists
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
 from centra_pipelines.defs.loading import StreamWriter, Table
-from centra_pipelines.defs.markets.partitions import market_partitions, sync_partitions, warehouse_partitions
+from centra_pipelines.defs.markets.partitions import sync_partitions, warehouse_partitions
 from centra_pipelines.defs.pulls import KINDS, POOL
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.mapping import flatten
@@ -40,8 +40,8 @@ def _env_list(name: str) -> list[str]:
 _DESCRIPTIONS = {
     "stores": "Centra stores (direct-to-consumer and wholesale).",
     "markets": "Centra markets, with `selected` saying which ones this project syncs (configuration), and "
-               "`is_active` / `looks_like_test` as judged from Centra's data. The selected markets are the "
-               "`market` partitions of prices and displays.",
+               "`is_active` / `looks_like_test` as judged from Centra's data. Displays and prices are synced "
+               "for the selected markets.",
     "pricelists": "Pricelists with currency, store and countries.",
     "warehouses": "Centra warehouses; the selected ones (default: every ACTIVE warehouse) are the `warehouse` "
                   "partitions of stock_levels.",
@@ -75,7 +75,7 @@ class ReferenceConfig(dg.Config):
 def reference_lists(context: dg.AssetExecutionContext, config: ReferenceConfig, centra: CentraResource,
                     warehouse: WarehouseResource):
     """Every reference list in ONE request (centra/lists.py); the market and warehouse selections applied
-    and kept as the `market` and `warehouse` partitions."""
+    (the selected warehouses are the `warehouse` partitions)."""
     selected = {key.to_user_string() for key in context.selected_asset_keys}
     tables = [t for t in REFERENCE_TABLES if t.name in selected]
     with centra.get_client() as client, warehouse.connect() as wh:
@@ -86,9 +86,7 @@ def reference_lists(context: dg.AssetExecutionContext, config: ReferenceConfig, 
         if "markets" in selected:
             chosen = _selected_markets(context, config, lists["markets"], lists["pricelists"])
             frames["markets"] = flatten.markets(lists["markets"], lists["pricelists"], set(chosen))
-            changes = sync_partitions(context.instance, market_partitions, [str(i) for i in chosen])
-            extra["markets"] = {"selected_markets": chosen, "partitions_added": changes["added"],
-                                "partitions_removed": changes["removed"]}
+            extra["markets"] = {"selected_markets": chosen}
         if "warehouses" in selected:
             chosen = _selected_warehouses(config, lists["warehouses"])
             frames["warehouses"] = flatten.warehouses(lists["warehouses"], set(chosen))

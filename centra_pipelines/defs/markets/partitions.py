@@ -1,8 +1,7 @@
-"""Dynamic partitions the markets group maintains: one per selected market and warehouse (Centra id)."""
+"""Dynamic partitions the markets group maintains: one per selected warehouse (Centra id)."""
 
 import dagster as dg
 
-market_partitions = dg.DynamicPartitionsDefinition(name="market")
 warehouse_partitions = dg.DynamicPartitionsDefinition(name="warehouse")
 
 
