@@ -61,7 +61,7 @@ class _Retryable(Exception):
 # sync opens its own client, and one introspection per sync (not per asset) is enough. Entries
 # expire so that a long-lived process notices a schema change.
 _CAPABILITIES: dict[str, tuple[float, Capabilities]] = {}
-CAPABILITIES_TTL_SECONDS = 60.0
+CAPABILITIES_TTL_SECONDS = 600.0
 
 
 class CentraClient:
