@@ -1,4 +1,5 @@
-"""`centra-pipelines sync`: a full sync from the shell, on the configured Centra and warehouse.
+"""`centra-pipelines sync`: bring the warehouse up to date from the shell, on the configured Centra and
+warehouse. The first run is the initial import; later runs pull what changed; --full re-pulls all.
 
 Without CENTRA_API_URL it starts the sandbox Centra in-process (the embedded default). It runs the
 sync jobs on a persistent Dagster instance (DAGSTER_HOME, default ./.dagster_home, with the
@@ -24,7 +25,7 @@ from centra_pipelines.sandbox.cli import bad_rows_rate
 
 
 def add_sync_command(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("sync", help="run a full sync (the main job) and print a summary",
+    parser = commands.add_parser("sync", help="bring the warehouse up to date and print a summary",
                                  description=__doc__)
     parser.add_argument("--scale", default="small", choices=["tiny", "small", "medium", "large"],
                         help="sandbox scale when no CENTRA_API_URL is set (default small)")
@@ -35,6 +36,8 @@ def add_sync_command(commands: argparse._SubParsersAction) -> None:
                         help="sandbox: serve this share (0..1) of customers, orders, products and sizes "
                              "spoiled, to see the contract checks fail (docs/sandbox.md)")
     parser.add_argument("--verbose", action="store_true", help="print Dagster's full logs and warnings too")
+    parser.add_argument("--full", action="store_true",
+                        help="re-pull everything from the initial import start, not only what changed")
     parser.set_defaults(handler=run_sync)
 
 
@@ -44,6 +47,9 @@ def run_sync(args: argparse.Namespace) -> int:
 
     check_before_sync()  # the doctor's blocking checks: exit 2 with one line naming the cause
     home = prepare_dagster_home()
+    # One "planned" event per asset for a partition-range run instead of one per partition (Dagster
+    # reads this at run creation); a failed run's partitions then show as missing, not failed.
+    os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
     terminal.quiet_framework(args.verbose)
     with ExitStack() as stack:
         _preflight(stack, home)
@@ -64,7 +70,8 @@ def run_sync(args: argparse.Namespace) -> int:
         from centra_pipelines.definitions import defs
 
         instance = stack.enter_context(dg.DagsterInstance.get())
-        rows = full_sync(defs, instance, until=until, progress=terminal.SyncProgress(verbose=args.verbose))
+        rows = sync_warehouse(defs, instance, until=until, full=args.full,
+                              progress=terminal.SyncProgress(verbose=args.verbose))
     terminal.print_summary(rows)
     terminal.print_next_steps()
     return 0 if all(r["ok"] for r in rows) else 1
@@ -90,83 +97,113 @@ def _preflight(stack: ExitStack, home: Path) -> None:
         raise SystemExit(2) from None
 
 
-def full_sync(defs, instance, until: date | None = None, since: date | None = None,
-              progress: "terminal.SyncProgress | None" = None) -> list[dict]:
-    """Reference data and catalog first (they set the partitions), then every market and warehouse,
-    then customers and orders: every daily partition from `since` (default: the mapping's initial
-    import start) to `until` (default: the last complete day) as ONE run per job, then identities
-    and vouchers."""
+def sync_warehouse(defs, instance, until: date | None = None, full: bool = False,
+                   progress: "terminal.SyncProgress | None" = None) -> list[dict]:
+    """Bring the warehouse up to date, spending requests on what changed (docs/sync.md).
+
+    Reference data and the catalog first (they set the market selection and the warehouse
+    partitions), then displays and prices, the stock of every warehouse never snapshotted (all of them with `full`),
+    customers and orders over the daily partitions still to sync (`windows_to_sync`), identities and
+    vouchers. The catalog, displays and windows continue from their keyset cursors and the last
+    synced day; `full` re-pulls everything from the initial import start.
+    """
+    import dagster as dg
+
     from centra_pipelines.defs.windows import daily_partitions
 
     summary: list[dict] = []
     summary += _run(defs, instance, "reference_and_catalog_job", None, progress)
-    for key in instance.get_dynamic_partitions("market"):
-        summary += _run(defs, instance, "market_catalog_job", key, progress)
+    summary += _run(defs, instance, "market_catalog_job", None, progress,
+                    {"ops": {"displays_and_prices": {"config": {"full_pull": full}}}})
+    snapshotted = set() if full else instance.get_materialized_partitions(dg.AssetKey("stock_levels"))
     for key in instance.get_dynamic_partitions("warehouse"):
-        summary += _run(defs, instance, "stock_job", key, progress)
+        if key not in snapshotted:
+            summary += _run(defs, instance, "stock_job", key, progress)
     keys = daily_partitions.get_partition_keys()
     last = min(until.isoformat() if until else keys[-1], keys[-1])
-    first = since.isoformat() if since else keys[0]
-    summary += _run(defs, instance, "customers_daily_job", (first, last), progress)
-    # Order windows before the first order hold nothing (order numbers follow order dates), and each
-    # partition of a range run costs a materialization event per asset: start at that order's day.
-    summary += _run(defs, instance, "orders_daily_job", (max(first, _first_order_day(defs) or first), last), progress)
+    for first, end in windows_to_sync(instance, ["customers"], keys, last, full):
+        summary += _run(defs, instance, "customers_daily_job", (first, end), progress)
+    for first, end in windows_to_sync(instance, ["orders", "returns"], keys, last, full):
+        summary += _run(defs, instance, "orders_daily_job", (first, end), progress)
     # after orders: they carry the addresses that link e-mail changes
     summary += _run(defs, instance, "customer_identities_job", None, progress)
     summary += _run(defs, instance, "promotions_job", None, progress)
     return summary
 
 
-def _first_order_day(defs) -> str | None:
-    """UTC day the first order (lowest number) was placed."""
-    from centra_pipelines.centra import queries
-    from centra_pipelines.mapping import load_mapping
-    from centra_pipelines.mapping.timestamps import to_utc
+def windows_to_sync(instance, assets: list[str], keys: list[str], last: str, full: bool) -> list[tuple[str, str]]:
+    """The daily partitions a sync runs, as (first, last) ranges, one run each: every partition up to
+    `last` never synced for any of `assets`, and the last synced day onwards (it may have been synced
+    while it was still filling); each run also re-reads the mapping's lookback before its first day.
+    `full`: every partition from the initial import start."""
+    import dagster as dg
 
-    # The resource reads its settings through EnvVar, resolved here as Dagster resolves them in a run.
-    with defs.resources["centra"].process_config_and_initialize().get_client() as client:
-        rows = client.execute(queries.ORDERS_PAGE, {"limit": 1, "page": 1, "sort": ["number_ASC"]}).data["orders"]
-    if not rows:
-        return None
-    return to_utc(rows[0]["createdAt"], load_mapping().store_timezone).strftime("%Y-%m-%d")
+    keys = [k for k in keys if k <= last]
+    if not keys:
+        return []
+    if full:
+        return [(keys[0], keys[-1])]
+    synced = set.intersection(*(set(instance.get_materialized_partitions(dg.AssetKey(a))) for a in assets))
+    latest = max(synced) if synced else keys[0]
+    todo = [i for i, k in enumerate(keys) if k not in synced or k >= latest]
+    ranges: list[tuple[str, str]] = []
+    for i in todo:
+        if ranges and keys[i - 1] == ranges[-1][1]:
+            ranges[-1] = (ranges[-1][0], keys[i])
+        else:
+            ranges.append((keys[i], keys[i]))
+    return ranges
 
 
 # The run logs keep their DEBUG events in the instance (the UI shows them); the shell gets INFO.
 RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
+# Runs execute in this process (a launched run costs ~2 s, DESIGN.md section 10) but carry the tags of
+# a run launched from the code location of workspace.yaml, so the UI lists them on the job's page and
+# timeline; the partition or partition-range tags put them on the asset and partition pages.
+CODE_LOCATION = "centra_pipelines"  # workspace.yaml location_name
+RUN_TAGS = {".dagster/repository": f"__repository__@{CODE_LOCATION}", "centra/launched_by": "centra-pipelines sync"}
+
 
 def _run(defs, instance, job_name: str, partition: str | tuple[str, str] | None,
-         progress: "terminal.SyncProgress | None" = None) -> list[dict]:
+         progress: "terminal.SyncProgress | None" = None, config: dict | None = None) -> list[dict]:
     started = time.monotonic()
     job = defs.resolve_job_def(job_name)
     # The run id is chosen here so that the progress display can follow the run's events as they come.
-    run_id, run_config = str(uuid.uuid4()), progress.run_config if progress else RUN_CONFIG
+    run_id = str(uuid.uuid4())
+    run_config = {**(progress.run_config if progress else RUN_CONFIG), **(config or {})}
     label = f"{partition[0]}..{partition[1]}" if isinstance(partition, tuple) else (partition or "")
     with progress.follow(instance, run_id, label) if progress else nullcontext():
         if isinstance(partition, tuple):  # a range of daily partitions as one run (single-run backfill)
-            tags = {"dagster/asset_partition_range_start": partition[0],
+            tags = {**RUN_TAGS, "dagster/asset_partition_range_start": partition[0],
                     "dagster/asset_partition_range_end": partition[1]}
             result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=False, run_config=run_config,
                                             run_id=run_id)
             partition = label
         else:
-            result = job.execute_in_process(instance=instance, partition_key=partition, raise_on_error=False,
-                                            run_config=run_config, run_id=run_id)
+            result = job.execute_in_process(instance=instance, partition_key=partition, tags=RUN_TAGS,
+                                            raise_on_error=False, run_config=run_config, run_id=run_id)
     seconds = time.monotonic() - started
-    checks = {}
+    checks, check_requests = {}, {}
     for evaluation in result.get_asset_check_evaluations():
-        checks.setdefault(evaluation.asset_key.to_user_string(), []).append(
+        asset = evaluation.asset_key.to_user_string()
+        checks.setdefault(asset, []).append(
             f"{evaluation.check_name}:{'ok' if evaluation.passed else evaluation.severity.value.lower()}")
+        spent = evaluation.metadata.get("requests")  # checks that ask Centra (row-count reconciliation)
+        check_requests[asset] = check_requests.get(asset, 0) + (spent.value if spent is not None else 0)
     rows = []
     for event in result.get_asset_materialization_events():
         mat = event.event_specific_data.materialization
-        meta = {k: v.value for k, v in mat.metadata.items()}
+        # a daily-partitioned asset carries each day's own figures, and the run's as run_<name>
+        meta = {k: v.value for k, v in mat.metadata.items() if not k.startswith("run_")}
+        meta.update({k[4:]: v.value for k, v in mat.metadata.items() if k.startswith("run_")})
         asset = mat.asset_key.to_user_string()
         if any(r["asset"] == asset for r in rows):
             continue  # a range run records one materialization per partition: one summary row per asset
         rows.append({"asset": asset, "partition": partition or "", "ok": True,
                      "received": meta.get("received", 0), "written": meta.get("inserted", 0) + meta.get("updated", 0),
-                     "quarantined": meta.get("quarantined", 0), "requests": meta.get("requests", 0),
+                     "quarantined": meta.get("quarantined", 0),
+                     "requests": meta.get("requests", 0) + check_requests.get(asset, 0),
                      "throttled": meta.get("throttled_429", 0), "checks": " ".join(checks.get(asset, [])),
                      "wait": f"{meta.get('throttle_wait_seconds', 0)} {meta.get('centra_lane', '')}".strip(),
                      "seconds": seconds})

@@ -66,6 +66,13 @@ class _Retryable(Exception):
     """A failure worth another attempt: 5xx, timeout, dropped connection, malformed body."""
 
 
+# What introspection found, per endpoint, shared by the clients of one process: every asset of a
+# sync opens its own client, and one introspection per sync (not per asset) is enough. Entries
+# expire so that a long-lived process notices a schema change.
+_CAPABILITIES: dict[str, tuple[float, Capabilities]] = {}
+CAPABILITIES_TTL_SECONDS = 600.0
+
+
 class CentraClient:
     """Client of the Centra Integration API (GraphQL).
 
@@ -271,8 +278,13 @@ class CentraClient:
     def capabilities(self, previous_fingerprint: dict[str, Any] | None = None) -> Capabilities:
         """Introspect once per client what each stream can rely on; logs modes and schema drift."""
         if self._capabilities is None:
-            data = self.execute(queries.CAPABILITIES, operation_name="Capabilities").data
-            self._capabilities = plan_capabilities(data, previous_fingerprint)
+            known = _CAPABILITIES.get(self.url)
+            if known is not None and previous_fingerprint is None and time.monotonic() - known[0] < CAPABILITIES_TTL_SECONDS:
+                self._capabilities = known[1]
+            else:
+                data = self.execute(queries.CAPABILITIES, operation_name="Capabilities").data
+                self._capabilities = plan_capabilities(data, previous_fingerprint)
+                _CAPABILITIES[self.url] = (time.monotonic(), self._capabilities)
         return self._capabilities
 
     def pages(self, stream: str | Stream, *, cursor: Cursor | str | None = None,

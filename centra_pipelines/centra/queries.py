@@ -106,6 +106,7 @@ query DisplaysPage($where: DisplayFilter, $sort: [DisplaySort!], $limit: Int, $p
     product { id }
     canonicalCategory { id name }
     categories { id }
+    markets { id }
     prices { pricelist { id } price { value currency { code } } }
   }
 }

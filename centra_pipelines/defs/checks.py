@@ -85,22 +85,52 @@ def client_metadata(stats: Stats) -> dict[str, float | int | str]:
 
 def materialize_results(writer: StreamWriter, stats: Stats, *,
                         checks: dict[str, list[dg.AssetCheckResult]] | None = None,
+                        context: dg.AssetExecutionContext | None = None,
+                        by_table: dict[str, dict[str, dg.RawMetadataValue]] | None = None,
                         **extra: dg.RawMetadataValue) -> list[dg.MaterializeResult]:
     """One MaterializeResult per table the writer wrote, with its contract check result (and the
-    other check results computed on the same rows, by table name, in `checks`)."""
+    other check results computed on the same rows, by table name, in `checks`; further metadata
+    by table name in `by_table`).
+
+    The stream's requests are reported once, on its first table (the asset the stream is named
+    after); the other tables were fed by the same requests and report their rows only. With
+    `context`, a table whose asset is daily-partitioned gets each partition's own figures (rows
+    received, quarantined and held for that day) and the run's totals under `run_` names.
+    """
     results = []
-    for name, table in writer.tables.items():
+    for position, (name, table) in enumerate(writer.tables.items()):
         totals = writer.totals[name]
+        figures: dict[str, dg.RawMetadataValue] = {**totals.as_metadata(),
+                                                   "dagster/row_count": writer.warehouse.count(table.spec)}
+        if position == 0:
+            figures.update({"pages": writer.pages, **client_metadata(stats), **extra})
+        figures.update((by_table or {}).get(name, {}))
+        if context is not None and _daily(context, name):
+            figures = {k if k.startswith("dagster/") else f"run_{k}": v for k, v in figures.items()}
+            _partition_figures(context, writer, name)
         results.append(dg.MaterializeResult(
             asset_key=name,
-            metadata={
-                **totals.as_metadata(),
-                "dagster/row_count": writer.warehouse.count(table.spec),
-                "dagster/column_schema": column_schema(table),
-                "pages": writer.pages,
-                **client_metadata(stats),
-                **extra,
-            },
+            metadata={**figures, "dagster/column_schema": column_schema(table)},
             check_results=[contract_check_result(table, totals), *(checks or {}).get(name, [])],
         ))
     return results
+
+
+def _daily(context: dg.AssetExecutionContext, asset: str) -> bool:
+    partitions = context.assets_def.specs_by_key[dg.AssetKey(asset)].partitions_def
+    return isinstance(partitions, dg.TimeWindowPartitionsDefinition)
+
+
+def _partition_figures(context: dg.AssetExecutionContext, writer: StreamWriter, name: str) -> None:
+    """Each daily partition of the run gets its own figures: rows that landed in it (received,
+    quarantined) and the live rows the warehouse holds for it after the run."""
+    keys = context.partition_keys
+    totals, wh = writer.totals[name], writer.warehouse
+    held = wh.read(f"SELECT partition, COUNT(*) AS n FROM {wh.table_ref(name)} WHERE deleted_at IS NULL "
+                   f"AND partition >= '{keys[0]}' AND partition <= '{keys[-1]}' GROUP BY partition")
+    held_by_day = dict(zip(held["partition"], held["n"].astype(int)))
+    for day in keys:
+        context.add_asset_metadata({"received": int(totals.received_by_partition.get(day, 0)),
+                                    "quarantined": int(totals.quarantined_by_partition.get(day, 0)),
+                                    "dagster/row_count": int(held_by_day.get(day, 0))},
+                                   asset_key=name, partition_key=day)

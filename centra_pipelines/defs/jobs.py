@@ -17,13 +17,13 @@ reference_and_catalog_job = dg.define_asset_job(
     executor_def=dg.in_process_executor,
     description="Reference data (stores, markets, pricelists, warehouses, …), the catalog (products, variants, "
                 "sizes, size charts, images, translations), its structure (brands, collections, folders, "
-                "categories) and wholesale accounts. Updates the market and warehouse partitions.",
+                "categories) and wholesale accounts. Updates the market selection and the warehouse partitions.",
 )
 market_catalog_job = dg.define_asset_job(
     "market_catalog_job",
     selection=dg.AssetSelection.assets("displays", "prices", "product_categories"),
     executor_def=dg.in_process_executor,
-    description="Displays, prices and display categories of one market partition.",
+    description="Displays of the selected markets with their categories, and their prices per pricelist.",
 )
 stock_job = dg.define_asset_job(
     "stock_job",

@@ -49,6 +49,9 @@ class TableTotals:
     first_failures: list[dict] = field(default_factory=list)
     rule_counts: Counter[str] = field(default_factory=Counter)
     quarantine_query: str = ""  # a query that lists this table's open quarantine rows
+    # by daily partition (tables with a `partition` column): rows received and quarantined per day
+    received_by_partition: Counter = field(default_factory=Counter)
+    quarantined_by_partition: Counter = field(default_factory=Counter)
 
     def as_metadata(self) -> dict[str, int]:
         return {"received": self.received, "inserted": self.upserted.inserted, "updated": self.upserted.updated,
@@ -117,6 +120,10 @@ class StreamWriter:
             totals.quarantined += outcome.rejected_count
             totals.resolved += resolved[name]
             totals.rule_counts.update(outcome.rule_counts())
+            if "partition" in frames[name].columns:
+                totals.received_by_partition.update(frames[name]["partition"].dropna())
+                if outcome.rejected_count and "partition" in outcome.rejected.columns:
+                    totals.quarantined_by_partition.update(outcome.rejected["partition"].dropna())
             room = FIRST_FAILURES - len(totals.first_failures)
             if room > 0 and outcome.rejected_count:
                 spec = self.tables[name].spec

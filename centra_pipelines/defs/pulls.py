@@ -1,5 +1,5 @@
-"""Builders shared by the domains: whole-list pulls of small reference lists."""
-
+"""Shared by the domains: asset kinds, the Centra pool, and whole-list pulls of small lists that stay
+out of the one reference-lists request (a token may lack their permission: centra/lists.py)."""
 
 from collections.abc import Callable
 
@@ -12,7 +12,6 @@ from centra_pipelines.defs.checks import (contract_check_spec, materialize_resul
                                           permission_check_spec)
 from centra_pipelines.defs.loading import StreamWriter, Table
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
-
 
 
 def warehouse_kind() -> str:

@@ -52,6 +52,6 @@ def row_count_check(spec: TableSpec, window_field: str, count: Callable[[CentraC
                 mode = f"every {stream} row listed (no {window_field} filter offered), counted per day"
             context.log.info(f"{spec.name}: {len(checked)} partitions reconciled, {len(mismatches)} off "
                              f"({client.stats.requests} requests)")
-        return reconciliation_result(checked, mismatches, mode)
+        return reconciliation_result(checked, mismatches, mode, client.stats.requests)
 
     return _row_count

@@ -172,7 +172,7 @@ def reconcile(expected: Callable[[datetime, datetime], int], have: dict[str, int
     return mismatches
 
 
-def reconciliation_result(checked: list[str], mismatches: list[dict], mode: str) -> dg.AssetCheckResult:
+def reconciliation_result(checked: list[str], mismatches: list[dict], mode: str, requests: int) -> dg.AssetCheckResult:
     missing = sum(max(0, m["centra"] - m["warehouse"]) for m in mismatches)
     return dg.AssetCheckResult(
         passed=not mismatches,
@@ -184,6 +184,7 @@ def reconciliation_result(checked: list[str], mismatches: list[dict], mode: str)
             "partitions_off": len(mismatches),
             "rows_missing": missing,
             "counted_by": mode,
+            "requests": requests,  # Centra requests of this check (counts or listings), reported once here
             "first_mismatches": dg.MetadataValue.json(mismatches[:20]),
         },
     )

@@ -150,20 +150,22 @@ def catalog(products: list[dict], timezone: str = DEFAULT_TIMEZONE) -> dict[str,
     }
 
 
-def displays_and_prices(rows: list[dict], market_id: int, timezone: str = DEFAULT_TIMEZONE) -> dict[str, pd.DataFrame]:
-    """One page of a market's displays, with the prices each display carries per pricelist."""
+def displays_and_prices(rows: list[dict], markets: set[int], timezone: str = DEFAULT_TIMEZONE) -> dict[str, pd.DataFrame]:
+    """One page of displays: a display row per selected market it is shown in, its categories, and its
+    prices once per pricelist (a price belongs to the product and the pricelist, whichever markets show it)."""
     display_rows, price_rows, category_rows = [], [], []
     for d in rows:
         category = d.get("canonicalCategory") or {}
         category_rows += [{"display_id": d["id"], "category_id": c["id"], "product_id": _id(d.get("product")),
                            "is_canonical": c["id"] == category.get("id"), "display_updated_at": d.get("updatedAt")}
                           for c in d.get("categories") or []]
-        display_rows.append({"market_id": market_id, "id": d["id"], "product_id": _id(d.get("product")),
-                             "name": d.get("name"), "status": d.get("status"), "updated_at": d.get("updatedAt"),
-                             "category_id": category.get("id"), "category_name": category.get("name")})
+        for market in sorted({_id(m) for m in d.get("markets") or []} & markets):
+            display_rows.append({"market_id": market, "id": d["id"], "product_id": _id(d.get("product")),
+                                 "name": d.get("name"), "status": d.get("status"), "updated_at": d.get("updatedAt"),
+                                 "category_id": category.get("id"), "category_name": category.get("name")})
         for price in d.get("prices") or []:
             money = price.get("price") or {}
-            price_rows.append({"market_id": market_id, "display_id": d["id"], "product_id": _id(d.get("product")),
+            price_rows.append({"display_id": d["id"], "product_id": _id(d.get("product")),
                                "pricelist_id": _id(price.get("pricelist")), "price": money.get("value"),
                                "currency_code": (money.get("currency") or {}).get("code"),
                                "updated_at": d.get("updatedAt")})

@@ -103,7 +103,6 @@ class Displays(_Contract):
 
 
 class Prices(_Contract):
-    market_id: Series[int] = pa.Field(gt=0)
     display_id: Series[int] = pa.Field(gt=0)
     pricelist_id: Series[int] = pa.Field(gt=0)
     price: Series[float] = pa.Field(ge=0)

@@ -160,7 +160,9 @@ DISPLAYS = TableSpec(
      "updated_at": "timestamptz", "category_id": "bigint", "category_name": "text"},
     key=("market_id", "id"), updated_at="updated_at",
     descriptions={
-        'market_id': "Market the display is shown in (markets.id); the table's Dagster partition.",
+        'market_id': "Market the display is shown in (markets.id); a display shown in several has a row for each.",
+        "category_id": "The display's canonical category (categories.id).",
+        "category_name": "Name of the canonical category.",
         "id": "Centra display id.",
         "product_id": "Product shown (products.id).",
         "name": "Display name (what the shop shows).",
@@ -168,13 +170,12 @@ DISPLAYS = TableSpec(
         'updated_at': "Centra's updatedAt of the display (UTC).",
     },
 )
-PRICES = TableSpec(
+PRICES = TableSpec(  # one row per pricelist, not per market showing it (docs/warehouse.md)
     "prices",
-    {"market_id": "bigint", "display_id": "bigint", "product_id": "bigint", "pricelist_id": "bigint",
+    {"display_id": "bigint", "product_id": "bigint", "pricelist_id": "bigint",
      "price": MONEY, "currency_code": "text", "updated_at": "timestamptz"},
-    key=("market_id", "display_id", "pricelist_id"), updated_at="updated_at",
+    key=("display_id", "pricelist_id"), updated_at="updated_at",
     descriptions={
-        'market_id': "Market of the price (markets.id); the table's Dagster partition.",
         "display_id": "Display the price is for (displays.id).",
         "product_id": "Product priced (products.id).",
         "pricelist_id": "Pricelist the price comes from (pricelists.id).",

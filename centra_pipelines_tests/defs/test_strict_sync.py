@@ -1,8 +1,8 @@
-"""The README's sync (`full_sync`, what `centra-pipelines sync` runs) against a sandbox started with
+"""The README's sync (`sync_warehouse`, what `centra-pipelines sync` runs) against a sandbox started with
 --strict, i.e. serving only what public sources confirm: every stream runs in its fallback mode and
 the warehouse still equals the sandbox's truth."""
 
-from centra_pipelines.sync import full_sync
+from centra_pipelines.sync import sync_warehouse
 from centra_pipelines.warehouse import connect, duckdb_url
 from centra_pipelines_tests.defs.conftest import make_defs
 from centra_pipelines_tests.defs.truth import (
@@ -17,7 +17,7 @@ from centra_pipelines_tests.defs.truth import (
 def test_the_readme_sync_on_a_strict_sandbox_equals_its_truth(make_sandbox, tmp_path, dagster_instance):
     server = make_sandbox(scale="tiny", strict=True)
     url = duckdb_url(tmp_path / "centra.duckdb")
-    summary = full_sync(make_defs(server, url), dagster_instance, until=server.sandbox.now.date())
+    summary = sync_warehouse(make_defs(server, url), dagster_instance, until=server.sandbox.now.date())
     assert all(row["ok"] for row in summary), [r for r in summary if not r["ok"]]
 
     truth = server.truth()

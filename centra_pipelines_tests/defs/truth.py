@@ -81,21 +81,23 @@ def selected_markets(truth: dict) -> list[dict]:
 
 
 def assert_market_catalog_matches(wh: Warehouse, truth: dict) -> None:
+    """Displays once per selected market showing them; prices once per (display, pricelist)."""
     displays = live(wh, "displays")
     prices = live(wh, "prices")
     store_of_pricelist = {p["id"]: p["store_id"] for p in truth["pricelists"]}
+    shown: dict[int, dict] = {}
     for market in selected_markets(truth):
         store_displays = [d for d in truth["displays"] if d["store_id"] == market["store_id"]]
         got = displays[displays["market_id"] == market["id"]]
         assert set(got["id"]) == {d["id"] for d in store_displays}, market["name"]
-        expected = {
-            (d["id"], p["pricelist_id"], round(p["amount"], 4))
-            for d in store_displays for p in truth["prices"]
-            if p["product_id"] == d["product_id"] and store_of_pricelist[p["pricelist_id"]] == market["store_id"]
-        }
-        mine = prices[prices["market_id"] == market["id"]]
-        assert {(int(r.display_id), int(r.pricelist_id), round(float(r.price), 4)) for r in mine.itertuples()} == expected
+        shown.update({d["id"]: d for d in store_displays})
     assert set(displays["market_id"]) == {m["id"] for m in selected_markets(truth)}
+    expected = {(d["id"], p["pricelist_id"], round(p["amount"], 4))
+                for d in shown.values() for p in truth["prices"]
+                if p["product_id"] == d["product_id"] and store_of_pricelist[p["pricelist_id"]] == d["store_id"]}
+    got_prices = [(int(r.display_id), int(r.pricelist_id), round(float(r.price), 4)) for r in prices.itertuples()]
+    assert len(got_prices) == len(set(got_prices))  # one row per pricelist, not per market
+    assert set(got_prices) == expected
 
 
 def assert_stock_matches(wh: Warehouse, truth: dict) -> None:

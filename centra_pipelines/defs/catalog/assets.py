@@ -1,5 +1,5 @@
-"""The catalog: products → variants → sizes from one nested page stream, size charts, and each
-selected market's displays and prices.
+"""The catalog: products → variants → sizes from one nested page stream, and the selected markets'
+displays with their prices per pricelist.
 
 The first sync is a full pull; later ones are incremental by (updatedAt, id) where the API offers
 an updatedAt filter, else a fresh id-ordered pull. Every page commits with its cursor, so a killed
@@ -8,16 +8,19 @@ run re-executed continues at the next uncommitted page.
 
 
 import json
+from datetime import datetime, timedelta, timezone
 
 import dagster as dg
+import pandas as pd
+from pydantic import Field
 
 from centra_pipelines.centra import Cursor, queries
 from centra_pipelines.centra.events import EventQueue
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
 from centra_pipelines.defs.loading import StreamWriter, Table, next_run_cursor
-from centra_pipelines.defs.markets.partitions import centra_id, market_partitions
-from centra_pipelines.defs.pulls import KINDS, POOL, pull_all, reference_asset
+from centra_pipelines.defs.pulls import KINDS, POOL, pull_all
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
+from centra_pipelines.defs.windows import mapping_or_fail
 from centra_pipelines.mapping import flatten
 from centra_pipelines.mapping.content import content_gaps, market_languages
 from centra_pipelines.schemas import catalog as contracts
@@ -27,7 +30,6 @@ from centra_pipelines.warehouse import model
 GROUP = "catalog"
 PAGE_CAP = 200  # Centra: "Limit must be in range 1 - 200"
 
-SIZE_CHARTS = Table(model.SIZE_CHARTS, contracts.SizeCharts)
 PRODUCTS = Table(model.PRODUCTS, contracts.Products)
 VARIANTS = Table(model.VARIANTS, contracts.Variants)
 SIZES = Table(model.SIZES, contracts.Sizes)
@@ -40,9 +42,6 @@ CATALOG_TABLES = [PRODUCTS, VARIANTS, SIZES, PRODUCT_MEDIA, TRANSLATIONS]
 CONTENT_COMPLETENESS = "content_completeness"
 CATEGORY_LINKS = "category_links"
 FIRST_CASES = 20
-
-size_charts = reference_asset(SIZE_CHARTS, "size_charts", flatten.size_charts, group=GROUP,
-                              description="Size charts with their sizes in order. Full pull each run.")
 
 _DESCRIPTIONS = {
     "products": "Centra products (one row per product): status, product number, size chart, times in UTC.",
@@ -78,15 +77,20 @@ def catalog(context: dg.AssetExecutionContext, centra: CentraResource, warehouse
         cursor = next_run_cursor(saved, plan.mode, context.log)
         since = cursor.last_updated_at if cursor is not None else None
         where = {"updatedAt": {"from": since}} if since and plan.updated_at_filter else None
-        expected = client.execute(queries.PRODUCT_COUNT, {"where": where} if where else {}).data["counters"]["products"]
+        # The count is for progress on a pull from the start; an incremental pull is usually one page.
+        expected = client.execute(queries.PRODUCT_COUNT, {"where": where} if where else {}).data["counters"]["products"] \
+            if cursor is None else None
+        of = f" of ~{expected}" if expected is not None else ""
         context.log.info(f"products: {plan.mode} pull ({plan.reason}); "
-                         f"{'resuming at ' + cursor.to_json() if cursor else 'from the start'}; ~{expected} products")
+                         f"{'resuming at ' + cursor.to_json() if cursor else 'from the start'}"
+                         + (f"; ~{expected} products" if expected is not None else ""))
         rows = 0
         for page in client.pages("products", cursor=cursor):
             writer.write(flatten.catalog(page.rows), {"products": page.cursor.to_json()})
             rows += len(page.rows)
-            context.log.info(f"products: page {page.number} committed, {rows} of ~{expected} products")
-        yield from materialize_results(writer, client.stats, mode=plan.mode, expected_products=expected)
+            context.log.info(f"products: page {page.number} committed, {rows}{of} products")
+        yield from materialize_results(writer, client.stats, mode=plan.mode,
+                                       **({"expected_products": expected} if expected is not None else {}))
 
 
 def _apply_product_events(context, client, writer: StreamWriter, queue: EventQueue, object_type: str):
@@ -106,50 +110,98 @@ def _apply_product_events(context, client, writer: StreamWriter, queue: EventQue
     yield from materialize_results(writer, client.stats, mode="events", events_applied=events_applied)
 
 
+class DisplaysConfig(dg.Config):
+    full_pull: bool = Field(default=False, description="Re-pull every display of the selected markets, not only "
+                                                        "those changed since the last pull")
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec("displays", group_name=GROUP, kinds=KINDS, deps=["markets", "products"],
-                     description="Each selected market's displays (partition = market id)."),
+                     description="Displays of the selected markets: one row per market showing the display."),
         dg.AssetSpec("prices", group_name=GROUP, kinds=KINDS, deps=["markets", "pricelists", "products"],
-                     description="Prices of each selected market's displays, per pricelist, in the pricelist's "
-                                 "currency (partition = market id)."),
+                     description="Prices of the selected markets' displays, one row per pricelist (not per market: "
+                                 "Centra sets a price per product and pricelist), in the pricelist's currency."),
         dg.AssetSpec("product_categories", group_name="catalog_structure", kinds=KINDS, deps=["categories"],
                      description="The categories of each display (Centra links categories to displays, and a "
-                                 "display to its product), canonical one marked; written with the market's displays."),
+                                 "display to its product), canonical one marked; written with the displays."),
     ],
     check_specs=[contract_check_spec(DISPLAYS), contract_check_spec(PRICES), contract_check_spec(PRODUCT_CATEGORIES),
                  dg.AssetCheckSpec(CONTENT_COMPLETENESS, asset="displays", blocking=False,
                                    additional_deps=["product_media", "translations", "languages"],
-                                   description="Every active product displayed in the market has at least one image "
-                                               "and a name in each of the market's languages; failures list the "
-                                               "missing (product, image or name:<language>) pairs."),
+                                   description="Every active product displayed in a selected market has at least one "
+                                               "image and a name in each of the market's languages; failures list "
+                                               "the missing (market, product, image or name:<language>) pairs."),
                  dg.AssetCheckSpec(CATEGORY_LINKS, asset="product_categories", blocking=False,
                                    description="Every category a display links is in the category tree (else the "
                                                "link is an orphan).")],
-    partitions_def=market_partitions,
     pool=POOL,
 )
-def displays_and_prices(context: dg.AssetExecutionContext, centra: CentraResource, warehouse: WarehouseResource):
-    """Displays and their prices for one market: resumable pages, incremental where possible."""
-    market_id = centra_id(context.partition_key)
+def displays_and_prices(context: dg.AssetExecutionContext, config: DisplaysConfig, centra: CentraResource,
+                        warehouse: WarehouseResource):
+    """Displays of every selected market and their prices, from one page stream: resumable pages,
+    incremental where possible. A changed market selection (or `full_pull`) starts a full pull."""
+    lookback = timedelta(days=mapping_or_fail().sync.lookback_days)
     with centra.get_client() as client, warehouse.connect() as wh:
-        writer = StreamWriter(wh, "displays", context.partition_key, [DISPLAYS, PRICES, PRODUCT_CATEGORIES])
+        wh.ensure_tables([model.MARKETS])
+        markets = sorted(int(i) for i in wh.read(f"SELECT id FROM {wh.table_ref('markets')} WHERE selected")["id"])
+        if not markets:
+            raise dg.Failure(description="no market is selected in the warehouse: run reference_and_catalog_job first")
+        writer = StreamWriter(wh, "displays", None, [DISPLAYS, PRICES, PRODUCT_CATEGORIES])
         plan = client.capabilities().plan("displays")
-        cursor = next_run_cursor(writer.cursor(), plan.mode, context.log)
-        context.log.info(f"displays of market {market_id}: {plan.mode} pull ({plan.reason})"
-                         + (f"; changes between pulls via the {plan.event_object_type} event queue"
-                            if plan.event_object_type else ""))
-        for page in client.pages("displays", cursor=cursor, where={"marketId": [market_id]}):
-            writer.write(flatten.displays_and_prices(page.rows, market_id), {"displays": page.cursor.to_json()})
-            context.log.info(f"displays of market {market_id}: page {page.number} committed")
-        checks = {"displays": [_content_completeness(wh, market_id)], "product_categories": [_category_links(wh)]}
-        yield from materialize_results(writer, client.stats, checks=checks, mode=plan.mode, market_id=market_id)
+        saved = json.loads(writer.cursor() or "null")
+        same = saved is not None and saved["markets"] == markets and not config.full_pull
+        if saved is not None and saved["markets"] != markets:
+            context.log.info(f"displays: the market selection changed ({saved['markets']} -> {markets}); full pull")
+        cursor = next_run_cursor(saved["cursor"], plan.mode, context.log) if same else None
+        # Pages mode (Centra sorts displays by id only): where Centra filters displays by updatedAt, a
+        # finished pull is followed by one of the displays changed since the latest change it saw,
+        # minus the mapping's lookback, as the customers' windows do; else every display again.
+        since = None
+        if same and plan.mode == "pages":
+            if cursor is not None:
+                since = saved.get("since")
+            elif plan.updated_at_filter and saved.get("latest"):
+                since = (_moment(saved["latest"]) - lookback).isoformat()
+        latest = saved.get("latest") if same else None
+        where = {"marketId": markets, **({"updatedAt": {"from": since}} if since else {})}
+        context.log.info(f"displays of markets {markets}: {plan.mode} mode, "
+                         + (f"changed since {since}" if since else "resuming" if cursor else "every display"))
+        for page in client.pages("displays", cursor=cursor, where=where):
+            moments = [_moment(r["updatedAt"]) for r in page.rows if r.get("updatedAt")]
+            if moments:
+                latest = max([*moments, *([_moment(latest)] if latest else [])]).isoformat()
+            state = json.dumps({"cursor": page.cursor.to_json(), "markets": markets, "since": since, "latest": latest})
+            writer.write(flatten.displays_and_prices(page.rows, set(markets)), {"displays": state})
+            context.log.info(f"displays of markets {markets}: page {page.number} committed")
+        checks = {"displays": [_content_completeness(wh, markets)], "product_categories": [_category_links(wh)]}
+        yield from materialize_results(writer, client.stats, checks=checks, mode=plan.mode, markets=markets,
+                                       changed_since=since or "")
 
 
-def _content_completeness(wh, market_id: int) -> dg.AssetCheckResult:
-    """The market's active, displayed, active products without an image or a name in one of its languages
-    (counted in the warehouse, so memory stays flat)."""
+
+def _content_completeness(wh, market_ids: list[int]) -> dg.AssetCheckResult:
+    """Each selected market's active, displayed, active products without an image or a name in one of the
+    market's languages (counted in the warehouse, market by market, so memory stays flat)."""
     wh.ensure_tables([model.PRODUCTS, model.PRODUCT_MEDIA, model.TRANSLATIONS, model.LANGUAGES, model.MARKETS])
+    found = [_market_content_gaps(wh, market_id) for market_id in market_ids]
+    gaps = pd.concat([g for g, _, _ in found], ignore_index=True) if found else pd.DataFrame(columns=["missing"])
+    return dg.AssetCheckResult(
+        asset_key="displays", check_name=CONTENT_COMPLETENESS, passed=gaps.empty,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"markets": market_ids,
+                  "languages": "; ".join(f"{m}: {', '.join(langs) or 'none beyond the default'}"
+                                         for m, (_, langs, _) in zip(market_ids, found)),
+                  "products_checked": sum(n for _, _, n in found),
+                  "products_without_image": int((gaps["missing"] == "image").sum()),
+                  "missing_names": int((gaps["missing"] != "image").sum()),
+                  "first_missing": dg.MetadataValue.md(gaps.head(FIRST_CASES).to_markdown(index=False))
+                  if not gaps.empty else "none"},
+    )
+
+
+def _market_content_gaps(wh, market_id: int) -> tuple[pd.DataFrame, list[str], int]:
+    """(missing pairs with the market, the market's languages, products checked) for one market."""
     t = wh.table_ref
     market = wh.read(f"SELECT country_codes FROM {t('markets')} WHERE id = {int(market_id)}")
     codes = market["country_codes"].iloc[0] if len(market) else []
@@ -166,15 +218,7 @@ def _content_completeness(wh, market_id: int) -> dg.AssetCheckResult:
                     f"WHERE object_type = 'product' AND field = 'name' AND deleted_at IS NULL AND value <> '' "
                     f"AND object_id IN ({shown})")
     gaps = content_gaps(displayed, images, names, languages)
-    return dg.AssetCheckResult(
-        asset_key="displays", check_name=CONTENT_COMPLETENESS, passed=gaps.empty,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={"market_id": market_id, "languages": ", ".join(languages) or "none beyond the default",
-                  "products_checked": len(displayed), "products_without_image": int((gaps["missing"] == "image").sum()),
-                  "missing_names": int((gaps["missing"] != "image").sum()),
-                  "first_missing": dg.MetadataValue.md(gaps.head(FIRST_CASES).to_markdown(index=False))
-                  if not gaps.empty else "none"},
-    )
+    return gaps.assign(market_id=market_id)[["market_id", *gaps.columns]], languages, len(displayed)
 
 
 def _category_links(wh) -> dg.AssetCheckResult:
@@ -190,6 +234,12 @@ def _category_links(wh) -> dg.AssetCheckResult:
                   "first_orphans": dg.MetadataValue.md(orphans.head(FIRST_CASES).to_markdown(index=False))
                   if not orphans.empty else "none"},
     )
+
+
+def _moment(value: str) -> datetime:
+    """An updatedAt as an instant; a time without offset (some stores render local time) read as UTC."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def fetch_products(client, ids: list[int]) -> list[dict]:
@@ -213,4 +263,4 @@ def deleted_catalog_rows(wh, product_ids: list[int]) -> dict[str, list]:
             "sizes": wh.read(f"SELECT id FROM {wh.table_ref('sizes')} WHERE product_id IN ({ids})")["id"].tolist()}
 
 
-ASSETS = [size_charts, catalog, displays_and_prices]
+ASSETS = [catalog, displays_and_prices]

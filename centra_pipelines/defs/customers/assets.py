@@ -34,12 +34,11 @@ IDENTITY_MERGES = Table(model.IDENTITY_MERGES, contracts.IdentityMerges)
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec("customers", group_name=GROUP, kinds=KINDS,
+        dg.AssetSpec("customers", group_name=GROUP, kinds=KINDS, partitions_def=daily_partitions,
                      description="Centra customers (partition = UTC day of updatedAt), keyed by Centra id — "
                                  "never by e-mail: a guest and a registered customer may share one."),
     ],
     check_specs=[contract_check_spec(CUSTOMERS), completeness_spec("customers")],
-    partitions_def=daily_partitions,
     backfill_policy=BACKFILL,
     pool=POOL,
 )
@@ -60,6 +59,7 @@ def customer_windows(context: dg.AssetExecutionContext, config: WindowConfig, ce
         pulled = pull_window(context, client, writer, "customers", "updatedAt", start, end, flatten,
                              page_size=mapping.sync.page_size, timezone_name=mapping.store_timezone)
         yield from materialize_results(writer, client.stats, checks={"customers": [completeness_result("customers", gaps)]},
+                                       context=context,
                                        window_start=start.isoformat(), window_end=end.isoformat(),
                                        customers=pulled.rows, filtered_in_memory=pulled.filtered_in_memory)
 

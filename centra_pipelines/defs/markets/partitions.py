@@ -1,14 +1,13 @@
-"""Dynamic partitions the markets group maintains: one per selected market and warehouse.
+"""Dynamic partitions the markets group maintains: one per selected warehouse.
 
 Keys name them the way a person looks for them in the UI and still carry the Centra id they are
-read by: `<id>-<name slug>` (market 1 "Sweden" is `1-sweden`, warehouse 2 "EU Retail" `2-eu-retail`).
+read by: `<id>-<name slug>` (warehouse 2 "EU Retail" is `2-eu-retail`).
 """
 
 import re
 
 import dagster as dg
 
-market_partitions = dg.DynamicPartitionsDefinition(name="market")
 warehouse_partitions = dg.DynamicPartitionsDefinition(name="warehouse")
 
 

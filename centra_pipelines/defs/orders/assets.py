@@ -14,6 +14,7 @@ written from the same pages.
 """
 
 
+import time
 from decimal import Decimal
 
 import dagster as dg
@@ -21,6 +22,7 @@ import pandas as pd
 from pydantic import Field
 
 from centra_pipelines.centra import queries
+from centra_pipelines.centra.client import CAPABILITIES_TTL_SECONDS
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
 from centra_pipelines.defs.loading import StreamWriter, Table
 from centra_pipelines.defs.pulls import KINDS, POOL
@@ -70,9 +72,19 @@ def completeness_result(asset: str, gaps: set[str]) -> dg.AssetCheckResult:
                                metadata={"gaps": len(gaps), "uncovered": dg.MetadataValue.json(sorted(gaps))})
 
 
+# The base currency per endpoint, asked once per process for as long as the client keeps what
+# introspection found: the orders and returns of every run of a sync share one answer.
+_BASE_CURRENCY: dict[str, tuple[float, str | None]] = {}
+
+
 def base_currency(client) -> str | None:
+    known = _BASE_CURRENCY.get(client.url)
+    if known is not None and time.monotonic() - known[0] < CAPABILITIES_TTL_SECONDS:
+        return known[1]
     rows = client.execute(queries.BASE_CURRENCY, operation_name="BaseCurrency").data["currencies"]
-    return rows[0]["code"] if rows else None
+    code = rows[0]["code"] if rows else None
+    _BASE_CURRENCY[client.url] = (time.monotonic(), code)
+    return code
 
 
 def pricelist_currencies(wh) -> dict[int, str] | None:
@@ -129,15 +141,15 @@ def _check_page(frames: dict[str, pd.DataFrame], mapping: Mapping, pricelists: d
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec("orders", group_name=GROUP, kinds=KINDS, deps=["pricelists"],
+        dg.AssetSpec("orders", group_name=GROUP, kinds=KINDS, deps=["pricelists"], partitions_def=daily_partitions,
                      description="Centra orders, DTC and wholesale (partition = UTC day of updatedAt): number, "
                                  "mapped status, money in the order currency and the base currency, UTC times."),
         dg.AssetSpec("order_lines", group_name=GROUP, kinds=KINDS,
                      description="Order lines with SKU, quantities (ordered, cancelled, shipped, returned) and "
-                                 "prices in the order currency; partitioned with their order."),
+                                 "prices in the order currency; written with their order (its partition is a column)."),
         dg.AssetSpec("shipments", group_name=GROUP, kinds=KINDS,
-                     description="Shipments of each order with the mapped fulfilment state; partitioned with "
-                                 "their order."),
+                     description="Shipments of each order with the mapped fulfilment state; written with their "
+                                 "order (its partition is a column)."),
         dg.AssetSpec("applied_vouchers", group_name=GROUP, kinds=KINDS,
                      description="Vouchers and admin discounts applied to each order, with the amount taken off."),
         dg.AssetSpec("buyers", group_name="wholesale", kinds=KINDS,
@@ -158,7 +170,6 @@ def _check_page(frames: dict[str, pd.DataFrame], mapping: Mapping, pricelists: d
                                                "the taxable value, within one minor unit of the order currency."),
                  dg.AssetCheckSpec(WHOLESALE_ACCOUNTS, asset="orders", blocking=False, additional_deps=["accounts"],
                                    description="Every wholesale order's account is among the synced accounts.")],
-    partitions_def=daily_partitions,
     backfill_policy=BACKFILL,
     pool=POOL,
 )
@@ -229,23 +240,22 @@ def order_windows(context: dg.AssetExecutionContext, config: WindowConfig, centr
                       "missing_accounts": dg.MetadataValue.json(sorted({o["account_id"] for o in without_account
                                                                         if o["account_id"] is not None})),
                       **no_accounts, "first_failures": dg.MetadataValue.json(without_account[:FIRST_CASES])}))
-        yield from materialize_results(writer, client.stats, checks=checks, window_start=start.isoformat(),
+        yield from materialize_results(writer, client.stats, checks=checks, context=context, window_start=start.isoformat(),
                                        window_end=end.isoformat(), base_currency=base or "", orders=pulled.rows)
 
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec("returns", group_name=GROUP, kinds=KINDS, deps=["orders"],
+        dg.AssetSpec("returns", group_name=GROUP, kinds=KINDS, deps=["orders"], partitions_def=daily_partitions,
                      description="Returns (partition = UTC day of createdAt: Centra's Return has no updatedAt) with "
                                  "the mapped return and refund states, and refunds (successful refundPaymentHistory "
                                  "entries) in the order currency and the base currency. A wholesale return's order "
                                  "is found through its shipment."),
         dg.AssetSpec("return_lines", group_name=GROUP, kinds=KINDS,
                      description="The lines of each return: the order line and shipment line returned, by position "
-                                 "in the return; partitioned with their return."),
+                                 "in the return; written with their return (its partition is a column)."),
     ],
     check_specs=[contract_check_spec(RETURNS), completeness_spec("returns"), contract_check_spec(RETURN_LINES)],
-    partitions_def=daily_partitions,
     backfill_policy=BACKFILL,
     pool=POOL,
 )
@@ -274,6 +284,7 @@ def returns(context: dg.AssetExecutionContext, config: WindowConfig, centra: Cen
         pulled = pull_window(context, client, writer, "returns", "createdAt", start, end, flatten,
                              page_size=mapping.sync.page_size, timezone_name=mapping.store_timezone)
         yield from materialize_results(writer, client.stats, checks={"returns": [completeness_result("returns", gaps)]},
+                                       context=context,
                                        window_start=start.isoformat(), window_end=end.isoformat(), returns=pulled.rows)
 
 
