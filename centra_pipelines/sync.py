@@ -21,20 +21,13 @@ from pathlib import Path
 
 from centra_pipelines import terminal
 from centra_pipelines.redaction import redact_url
-from centra_pipelines.sandbox.cli import bad_rows_rate
+from centra_pipelines.sandbox.cli import add_sandbox_arguments
 
 
 def add_sync_command(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("sync", help="bring the warehouse up to date and print a summary",
                                  description=__doc__)
-    parser.add_argument("--scale", default="small", choices=["tiny", "small", "medium", "large"],
-                        help="sandbox scale when no CENTRA_API_URL is set (default small)")
-    parser.add_argument("--seed", type=int, default=7, help="sandbox seed (default 7)")
-    parser.add_argument("--tier", default="growth", choices=["growth", "enhanced", "off"],
-                        help="sandbox rate-limit tier (default growth)")
-    parser.add_argument("--bad-rows", type=bad_rows_rate, default=0.0, metavar="RATE",
-                        help="sandbox: serve this share (0..1) of customers, orders, products and sizes "
-                             "spoiled, to see the contract checks fail (docs/sandbox.md)")
+    add_sandbox_arguments(parser)
     parser.add_argument("--verbose", action="store_true", help="print Dagster's full logs and warnings too")
     parser.add_argument("--full", action="store_true",
                         help="re-pull everything from the initial import start, not only what changed")

@@ -14,20 +14,14 @@ import subprocess
 import sys
 from contextlib import ExitStack
 
-from centra_pipelines.sandbox.cli import bad_rows_rate
+from centra_pipelines.sandbox.cli import add_sandbox_arguments
 
 
 def add_ui_command(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("ui", help="open the Dagster UI on the instance `sync` uses", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address the UI listens on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=3000, help="port of the UI (default 3000)")
-    parser.add_argument("--scale", default="small", choices=["tiny", "small", "medium", "large"],
-                        help="sandbox scale when no CENTRA_API_URL is set (default small, as `sync`)")
-    parser.add_argument("--seed", type=int, default=7, help="sandbox seed (default 7, as `sync`)")
-    parser.add_argument("--tier", default="growth", choices=["growth", "enhanced", "off"],
-                        help="sandbox rate-limit tier (default growth)")
-    parser.add_argument("--bad-rows", type=bad_rows_rate, default=0.0, metavar="RATE",
-                        help="sandbox: serve this share (0..1) of the rows of each kind spoiled (docs/sandbox.md)")
+    add_sandbox_arguments(parser)
     parser.add_argument("--sandbox-port", type=int, default=8787,
                         help="port of the sandbox when no CENTRA_API_URL is set (default 8787; 0: any free port)")
     parser.set_defaults(handler=run_ui)

@@ -57,6 +57,18 @@ def bad_rows_rate(text: str) -> float:
     return rate
 
 
+def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
+    """The sandbox options of the commands that start one when no CENTRA_API_URL is set (sync, ui)."""
+    parser.add_argument("--scale", default="small", choices=["tiny", "small", "medium", "large"],
+                        help="sandbox scale when no CENTRA_API_URL is set (default small)")
+    parser.add_argument("--seed", type=int, default=7, help="sandbox seed (default 7)")
+    parser.add_argument("--tier", default="growth", choices=["growth", "enhanced", "off"],
+                        help="sandbox rate-limit tier (default growth)")
+    parser.add_argument("--bad-rows", type=bad_rows_rate, default=0.0, metavar="RATE",
+                        help="sandbox: serve this share (0..1) of customers, orders, products and sizes "
+                             "spoiled, to see the contract checks fail (docs/sandbox.md)")
+
+
 def config_from_args(args: argparse.Namespace):
     from .auth import parse_token_option
     from .server import SandboxConfig
