@@ -71,10 +71,6 @@ ORDER_STATUSES = [("PENDING", 6), ("CONFIRMED", 9), ("PROCESSING", 10), ("SHIPPE
                   ("ARCHIVED", 12)]
 TAX_PERCENT = {"SE": 25.0, "NO": 25.0, "DK": 25.0, "FI": 25.5, "DE": 19.0, "FR": 20.0, "NL": 21.0,
                "GB": 20.0, "US": 0.0, "JP": 10.0}
-# Every display's canonical category: one of these by product id (no random draw, so the rest of the
-# generated data is what it was before categories existed).
-CATEGORIES = tuple({"id": i, "name": name, "uri": name.lower(), "metaDescription": None, "childCategories": []}
-                   for i, name in enumerate(("Tops", "Bottoms", "Outerwear", "Knitwear", "Shoes", "Accessories"), 1))
 SHIPPING_MINOR = {"SEK": 4900, "EUR": 495, "USD": 595, "GBP": 450, "NOK": 5900, "DKK": 3900, "JPY": 800}
 
 
@@ -498,8 +494,7 @@ def build_product(cat: Catalog, h: ProductHead) -> dict:
             "displayItems": [{"id": v["id"], "display": None, "productVariant": v} for v in variants],
             "markets": store_markets,
             "prices": [p for p in prices if p["pricelist"]["store"] is store],
-            "canonicalCategory": CATEGORIES[(h.id - 1) % len(CATEGORIES)],
-            "categories": [CATEGORIES[(h.id - 1) % len(CATEGORIES)]], "media": [], "translations": [],
+            "canonicalCategory": None, "categories": [], "media": [], "translations": [],  # structure.py
         })
     product["displays"] = displays
     structure.decorate_product(cat, product, displays)
