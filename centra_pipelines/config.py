@@ -45,6 +45,8 @@ VARIABLES: tuple[Variable, ...] = (
              default_note="every active warehouse"),
     Variable("CENTRA_MAPPING_FILE", None, "YAML laid over the package's default mapping",
              default_note="package default mapping"),
+    Variable("CENTRA_BUDGET_URL", None, "where the deployment's shared Centra rate budget lives (redis://…, "
+             "postgresql://…, sqlite:///…, memory)", URL, "the Dagster instance's PostgreSQL, or a SQLite file in DAGSTER_HOME"),
     # Warehouse
     Variable("CENTRA_WAREHOUSE_URL", "duckdb:///data/centra.duckdb", "where synced data lives (DuckDB or PostgreSQL)",
              URL),

@@ -123,20 +123,21 @@ def _run(defs, instance, job_name: str, partition: str | tuple[str, str] | None)
                      "received": meta.get("received", 0), "written": meta.get("inserted", 0) + meta.get("updated", 0),
                      "quarantined": meta.get("quarantined", 0), "requests": meta.get("requests", 0),
                      "throttled": meta.get("throttled_429", 0), "checks": " ".join(checks.get(asset, [])),
+                     "wait": f"{meta.get('throttle_wait_seconds', 0)} {meta.get('centra_lane', '')}".strip(),
                      "seconds": seconds})
     if not result.success:
         failure = next((e for e in result.all_events if e.is_failure), None)
         message = failure.message if failure else "run failed"
         rows.append({"asset": job_name, "partition": partition or "", "ok": False, "received": 0, "written": 0,
                      "quarantined": 0, "requests": 0, "throttled": 0, "checks": f"FAILED: {message}",
-                     "seconds": seconds})
+                     "wait": "", "seconds": seconds})
     return rows
 
 
 def print_summary(rows: list[dict]) -> None:
-    header = ("asset", "partition", "received", "written", "quarantined", "requests", "429s", "checks")
+    header = ("asset", "partition", "received", "written", "quarantined", "requests", "429s", "wait s (lane)", "checks")
     table = [header] + [(r["asset"], r["partition"], str(r["received"]), str(r["written"]), str(r["quarantined"]),
-                         str(r["requests"]), str(r["throttled"]), r["checks"]) for r in rows]
+                         str(r["requests"]), str(r["throttled"]), r["wait"], r["checks"]) for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for i, row in enumerate(table):
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())

@@ -99,3 +99,23 @@ def make_receiver(tmp_path):
     yield make
     for server in servers:
         server.stop()
+
+
+# --- Redis: the machine's server (127.0.0.1:6379, nothing kept on disk) ---------------------------
+
+REDIS_URL_ENV = "CENTRA_TEST_REDIS_URL"  # default: the CI machine's server
+
+
+@pytest.fixture
+def redis_url():
+    """URL of the test Redis server; tests use keys of their own (one server for every test)."""
+    import os
+
+    import redis
+
+    url = os.environ.get(REDIS_URL_ENV, "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=5).ping()
+    except redis.ConnectionError as exc:
+        pytest.fail(f"Redis test server unreachable ({REDIS_URL_ENV} or 127.0.0.1:6379): {exc}")
+    return url

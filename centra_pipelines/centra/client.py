@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from tenacity import (
@@ -23,6 +24,7 @@ from tenacity import (
 )
 
 from centra_pipelines.centra import queries
+from centra_pipelines.centra.budget_store import open_store
 from centra_pipelines.centra.capabilities import Capabilities, plan_capabilities
 from centra_pipelines.centra.errors import AuthError, CentraError, CentraUnavailable, error_from_graphql
 from centra_pipelines.centra.pagination import ConnectionPages, Cursor, ListPages
@@ -53,6 +55,12 @@ class Result:
     extensions: dict[str, Any] = field(default_factory=dict)
 
 
+def budget_key(url: str) -> str:
+    """The shared budget's name: one per Centra endpoint (host and path; never a credential)."""
+    parts = urlsplit(url)
+    return f"centra:{(parts.hostname or '').lower()}:{parts.port or ''}{parts.path}"
+
+
 class _Retryable(Exception):
     """A failure worth another attempt: 5xx, timeout, dropped connection, malformed body."""
 
@@ -60,9 +68,11 @@ class _Retryable(Exception):
 class CentraClient:
     """Client of the Centra Integration API (GraphQL).
 
-    ``share`` of the ``tier`` is this client's budget (the rest is left to the brand's other
-    integrations); ``time_scale`` shortens the windows to match a time-scaled sandbox;
-    ``max_in_flight`` allows a few concurrent requests (``execute_many``) inside the budget.
+    ``share`` of the ``tier`` is the deployment's budget (the rest is left to the brand's other
+    integrations), held in the store ``budget_url`` names (``budget_store.open_store``; default:
+    this process only) and spent in ``lane``; ``time_scale`` shortens the windows to match a
+    time-scaled sandbox; ``max_in_flight`` allows a few concurrent requests (``execute_many``)
+    inside the budget.
     """
 
     def __init__(
@@ -75,6 +85,8 @@ class CentraClient:
         tier: str = "growth",
         share: float = 0.5,
         time_scale: float = 1.0,
+        lane: str = "incremental",
+        budget_url: str | None = None,
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
         max_in_flight: int = 1,
@@ -84,11 +96,13 @@ class CentraClient:
     ) -> None:
         self.url = url
         self.tokens = TokenSource(token, secondary=secondary_token, token_file=token_file)
-        self.throttle = throttle or Throttle(tier, share, time_scale=time_scale)
+        self.throttle = throttle or Throttle(tier, share, lane=lane, store=open_store(budget_url),
+                                             key=budget_key(url), time_scale=time_scale)
+        self._owns_throttle = throttle is None
         self.retry = retry or RetryPolicy()
         self.max_in_flight = max(1, max_in_flight)
         self.page_size = page_size  # rows per page for pages() (None: each list's cap)
-        self.stats = Stats()
+        self.stats = Stats(lane=self.throttle.lane)
         self._poll_every = rate_limit_poll_seconds / self.throttle.time_scale
         self._next_poll = time.monotonic() + self._poll_every
         self._polling = threading.Lock()
@@ -113,6 +127,8 @@ class CentraClient:
 
     def close(self) -> None:
         self._http.close()
+        if self._owns_throttle:
+            self.throttle.close()
 
     # --- requests -------------------------------------------------------------------------
 

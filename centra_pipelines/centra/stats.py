@@ -17,6 +17,7 @@ class Stats:
     bytes: int = 0  # response body bytes
     rows: int = 0  # rows yielded by an iteration
     pages: int = 0  # pages yielded by an iteration
+    lane: str | None = field(default=None, compare=False)  # the budget lane the client spends in (not summed)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, other: Stats) -> None:
@@ -26,7 +27,7 @@ class Stats:
 
     def copy(self) -> Stats:
         with self._lock:
-            return Stats(**{name: getattr(self, name) for name in _FIELDS})
+            return Stats(lane=self.lane, **{name: getattr(self, name) for name in _FIELDS})
 
     def as_dict(self) -> dict[str, float | int]:
         with self._lock:
@@ -34,4 +35,4 @@ class Stats:
                     for name in _FIELDS}
 
 
-_FIELDS = [f.name for f in dataclasses.fields(Stats) if not f.name.startswith("_")]
+_FIELDS = [f.name for f in dataclasses.fields(Stats) if not f.name.startswith("_") and f.name != "lane"]

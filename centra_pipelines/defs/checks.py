@@ -50,10 +50,12 @@ def column_schema(table: Table) -> dg.TableSchema:
     return dg.TableSchema(columns=[dg.TableColumn(name, type_) for name, type_ in table.spec.all_types.items()])
 
 
-def client_metadata(stats: Stats) -> dict[str, float | int]:
+def client_metadata(stats: Stats) -> dict[str, float | int | str]:
     s = stats.as_dict()
+    # throttle wait is reported with the lane it was spent in (a backfill waits by design; real time should not)
     return {"requests": s["requests"], "complexity": s["complexity"], "throttled_429": s["throttled"],
-            "retries": s["retries"], "throttle_wait_seconds": s["wait_seconds"], "response_bytes": s["bytes"]}
+            "retries": s["retries"], "throttle_wait_seconds": s["wait_seconds"], "centra_lane": stats.lane or "",
+            "response_bytes": s["bytes"]}
 
 
 def materialize_results(writer: StreamWriter, stats: Stats, *,

@@ -3,7 +3,11 @@ per step would add ~2 s each (DESIGN.md section 10)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import dagster as dg
+
+from centra_pipelines.centra.throttle import LANES
 
 reference_and_catalog_job = dg.define_asset_job(
     "reference_and_catalog_job",
@@ -79,3 +83,29 @@ centra_events_job = dg.define_asset_job(
 )
 REALTIME_JOBS = [webhook_batch_job, centra_events_job]
 JOBS += REALTIME_JOBS
+
+# --- lanes of the shared Centra budget (centra/throttle.py) ------------------------------------
+#: run tag that puts a run in another lane than its job's: realtime, incremental, reconciliation, backfill
+LANE_TAG = "centra/lane"
+_JOB_LANES = {
+    webhook_batch_job.name: "realtime",
+    centra_events_job.name: "realtime",
+    reconciliation_job.name: "reconciliation",
+    "catalog_reconciliation_job": "reconciliation",  # defs/catalog/reconciliation.py
+}
+
+
+def lane_for_run(job_name: str | None, tags: Mapping[str, str]) -> str:
+    """The lane a run spends the Centra budget in: its ``centra/lane`` tag, else its job's lane
+    (real-time jobs, reconciliation jobs), else backfill for a run of a Dagster backfill, else
+    incremental (scheduled and manual syncs)."""
+    chosen = tags.get(LANE_TAG)
+    if chosen:
+        if chosen not in LANES:
+            raise ValueError(f"run tag {LANE_TAG}={chosen!r} names no lane; use one of {', '.join(LANES)}")
+        return chosen
+    if job_name in _JOB_LANES:
+        return _JOB_LANES[job_name]
+    if "dagster/backfill" in tags:
+        return "backfill"
+    return "incremental"

@@ -12,7 +12,7 @@ from centra_pipelines.defs.loading import StreamWriter, Table
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 
 KINDS = {"centra", "pandas"}
-POOL = "centra_api"  # steps that talk to Centra share one rate-limit budget (dagster.yaml)
+POOL = "centra_api"  # steps that talk to Centra (dagster.yaml caps how many run at once; the budget is shared)
 
 
 __all__ = ["KINDS", "POOL", "pull_all", "reference_asset"]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 
-from dagster import ConfigurableResource, EnvVar
-from pydantic import Field
+from dagster import ConfigurableResource, DagsterInstance, EnvVar, InitResourceContext
+from pydantic import Field, PrivateAttr
 
 from centra_pipelines.centra import CentraClient, RetryPolicy
+from centra_pipelines.centra.budget_store import MEMORY
+from centra_pipelines.defs.jobs import lane_for_run
 
 #: where the embedded sandbox Centra listens when no CENTRA_API_URL is configured
 SANDBOX_URL = "http://127.0.0.1:8787/graphql"
@@ -34,26 +36,60 @@ class CentraResource(ConfigurableResource):
     page_size: int | None = Field(default=None, description="Rows per page (default: each list's cap, 200; orders 100)")
     retry_attempts: int = Field(default=6, description="Attempts per request on 5xx, timeouts and dropped connections")
     retry_max_seconds: float = Field(default=300.0, description="Longest time one request may spend retrying")
+    budget_url: str | None = Field(
+        default=None, description="Where the deployment's shared rate budget lives: redis://host:port/db, "
+                                  "postgresql://user@host/db, sqlite:///path or memory (CENTRA_BUDGET_URL); default: the Dagster "
+                                  "instance's PostgreSQL, or a SQLite file in its directory")
+    lane: str | None = Field(default=None, description="Budget lane (realtime, incremental, reconciliation, backfill); "
+                                                       "default: from the run's job or its centra/lane tag")
+
+    # Set per run from the instance and the run (setup_for_execution); outside a run: this process, incremental.
+    _instance_budget_url: str | None = PrivateAttr(default=None)
+    _run_lane: str = PrivateAttr(default="incremental")
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        if context.instance is not None:
+            self._instance_budget_url = instance_budget_url(context.instance)
+        if context.run is not None:
+            self._run_lane = lane_for_run(context.run.job_name, context.run.tags)
+
+    @property
+    def effective_lane(self) -> str:
+        return self.lane or self._run_lane
 
     def get_client(self) -> CentraClient:
         url = self.url or SANDBOX_URL
         token = self.token if self.token or self.token_file else (SANDBOX_TOKEN if not self.url else None)
         return CentraClient(
             url, token, secondary_token=self.secondary_token, token_file=self.token_file, tier=self.tier,
-            share=self.share, time_scale=self.time_scale, max_in_flight=self.max_in_flight,
+            share=self.share, time_scale=self.time_scale, max_in_flight=self.max_in_flight, lane=self.effective_lane,
+            budget_url=self.budget_url or self._instance_budget_url,
             timeout=self.timeout_seconds, page_size=self.page_size,
             retry=RetryPolicy(attempts=self.retry_attempts, max_seconds=self.retry_max_seconds),
         )
 
 
+def instance_budget_url(instance: DagsterInstance) -> str:
+    """Where the shared budget lives by default: the instance's PostgreSQL (every machine of the
+    deployment reaches it), else a SQLite file in the instance directory (every process of this
+    machine), else (an ephemeral instance) this process only."""
+    postgres_url = getattr(instance.run_storage, "postgres_url", None)
+    if postgres_url:
+        return postgres_url
+    if instance.is_ephemeral:
+        return MEMORY
+    return f"sqlite:///{os.path.abspath(os.path.join(instance.root_directory, 'centra_budget.sqlite'))}"
+
+
 def centra_resource_from_env() -> CentraResource:
     """CentraResource reading CENTRA_API_URL / CENTRA_API_TOKEN (and the optional
-    CENTRA_API_SECONDARY_TOKEN / CENTRA_API_TOKEN_FILE) through EnvVar; only the variables that
-    are set are bound, so an unconfigured environment falls back to the sandbox."""
+    CENTRA_API_SECONDARY_TOKEN / CENTRA_API_TOKEN_FILE / CENTRA_BUDGET_URL) through EnvVar; only the
+    variables that are set are bound, so an unconfigured environment falls back to the sandbox."""
     bound = {
         name: EnvVar(var)
         for name, var in (("url", "CENTRA_API_URL"), ("token", "CENTRA_API_TOKEN"),
-                          ("secondary_token", "CENTRA_API_SECONDARY_TOKEN"), ("token_file", "CENTRA_API_TOKEN_FILE"))
+                          ("secondary_token", "CENTRA_API_SECONDARY_TOKEN"), ("token_file", "CENTRA_API_TOKEN_FILE"),
+                          ("budget_url", "CENTRA_BUDGET_URL"))
         if os.environ.get(var)
     }
     return CentraResource(**bound)

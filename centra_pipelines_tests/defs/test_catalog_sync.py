@@ -19,6 +19,8 @@ def test_full_sync_equals_the_sandbox_truth(sandbox_server, warehouse_url, dagst
     defs = make_defs(sandbox_server, warehouse_url)
     summary = full_sync(defs, dagster_instance)
     assert all(row["ok"] for row in summary), [r for r in summary if not r["ok"]]
+    # the summary's throttle wait names the lane: a sync run from the shell is an incremental one
+    assert {r["wait"].split()[-1] for r in summary if r["requests"]} == {"incremental"}
 
     truth = sandbox_server.truth()
     assert sorted(dagster_instance.get_dynamic_partitions("market"), key=int) == [

@@ -27,6 +27,7 @@ def _stock_reconciliation_requests(dagster_instance):
     assert [(r.partition_key, r.run_key) for r in requests] == [
         ("1", "stock_reconciliation_schedule-2026-03-31T02:30-1"),
         ("3", "stock_reconciliation_schedule-2026-03-31T02:30-3")]
+    assert {r.tags.get("centra/lane") for r in requests} == {"reconciliation"}  # the budget lane
     assert schedule.cron_schedule == "30 2 * * *"
     assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
 

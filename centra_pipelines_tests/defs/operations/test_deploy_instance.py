@@ -3,6 +3,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dagster as dg
+import pytest
+
+from centra_pipelines.centra.budget_store import open_store
+from centra_pipelines.centra.throttle import Throttle
+from centra_pipelines.defs.resources import instance_budget_url
 
 DEPLOY_YAML = Path(__file__).resolve().parents[3] / "deploy" / "dagster.yaml"
 
@@ -29,7 +34,16 @@ def test_production_instance_stores_runs_in_postgresql(pg_url, tmp_path, monkeyp
         assert type(writer.run_storage).__name__ == "PostgresRunStorage"
         assert type(writer.event_log_storage).__name__ == "PostgresEventLogStorage"
         assert type(writer.run_coordinator).__name__ == "QueuedRunCoordinator"
-        assert writer.get_concurrency_config().pool_config.default_pool_limit == 2
+        assert writer.get_concurrency_config().pool_config.default_pool_limit == 8
+        # The shared Centra budget lives in the instance's PostgreSQL (driver name dropped for psycopg).
+        budget_url = instance_budget_url(writer)
+        assert budget_url.startswith("postgresql+psycopg2://") and budget_url.endswith(url.path)
+        throttle = Throttle(store=open_store(budget_url), key="centra:deploy-test")
+        try:
+            assert throttle.acquire() == 0.0
+            assert throttle.levels()[("requests", 10.0)].tokens == pytest.approx(29.0, abs=0.1)
+        finally:
+            throttle.close()
         assert writer.get_concurrency_config().run_queue_config.max_concurrent_runs == 8
         result = dg.materialize([market_count], instance=writer, tags={"team": "data"})
         assert result.success

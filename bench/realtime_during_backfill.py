@@ -1,0 +1,349 @@
+"""Real time stays real time during a backfill: one shared Centra budget with lanes, across processes.
+
+The sandbox Centra runs the Growth tier, time-scaled (--time-scale F: a 10 s window lasts 10/F s),
+at medium scale, and sends signed webhooks for its changes to the webhook receiver (its own process,
+`centra-pipelines webhooks serve`). Three more processes share one Dagster instance (in a temp
+DAGSTER_HOME; PostgreSQL by default, as deployed, or --instance sqlite) and so one budget (in that
+PostgreSQL, or the instance directory's `centra_budget.sqlite`):
+
+- the backfill: `orders_daily_job` over the sandbox's past days as ONE run tagged as a Dagster backfill
+  (lane backfill), with small pages (--page-size) so that it lasts the whole measurement;
+- the real-time worker: runs `webhook_batch_job` (lane realtime) for each run request of
+- this process, which ticks `webhook_landing_sensor` every --sensor-interval seconds, makes changes in
+  the sandbox every --change-every seconds (`advance`), and polls the warehouse (PostgreSQL) for them.
+
+Prints, over the measurement (from the backfill's first request to the end):
+- freshness, change in the sandbox -> row in the warehouse, p50/p95 (orders changed by `advance`);
+- the backfill's requests per second against its floor, 0.85 x the share left to it (the share's
+  rate minus what real time spent);
+- total requests over all processes per 10 s window (scaled) as the sandbox saw them, against the share;
+- 429s.
+Targets: freshness p95 <= two 10 s windows of Centra time + the sensor interval; no window above the
+share; 0 429s; backfill >= 0.85 x the share left to it. Exit status 1 if one is missed.
+
+    /work/venv/bin/python bench/realtime_during_backfill.py                 # F=2, ~60 s measured
+    /work/venv/bin/python bench/realtime_during_backfill.py --time-scale 1 --seconds 90
+
+Every process does real work per request (validation, upserts, Dagster run bookkeeping): on a
+machine whose cores are busy, that work, not the budget, can become the limit; the real-time runs'
+throttle wait (printed) says how much of their time the budget took.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from contextlib import ExitStack
+from datetime import datetime, timedelta
+from pathlib import Path
+
+SECRET = "bench-webhook-secret"
+BACKFILL_TOKEN, REALTIME_TOKEN, SETUP_TOKEN = "backfill-token", "realtime-token", "setup-token"
+SHARE = 0.5
+GROWTH_REQUESTS_PER_10S = 60
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}  # run logs stay in the instance
+ADMIN_PG = os.environ.get("CENTRA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def make_defs(url: str, token: str, warehouse_url: str, time_scale: float, page_size: int | None = None):
+    from centra_pipelines.defs.domains import build_definitions
+    from centra_pipelines.defs.resources import CentraResource, WarehouseResource
+
+    return build_definitions({
+        "centra": CentraResource(url=url, token=token, share=SHARE, time_scale=time_scale, page_size=page_size,
+                                 timeout_seconds=120.0),
+        "warehouse": WarehouseResource(url=warehouse_url),
+    })
+
+
+# --- the two worker roles (run as subprocesses of this script) ------------------------------------
+
+def role_backfill(args) -> int:
+    import dagster as dg
+
+    defs = make_defs(args.url, BACKFILL_TOKEN, args.warehouse, args.time_scale, args.page_size)
+    window = {"config": {"lookback_days": 0}}
+    with dg.DagsterInstance.from_config(args.home) as instance:
+        result = defs.resolve_job_def("orders_daily_job").execute_in_process(
+            instance=instance, raise_on_error=False, run_config={**QUIET, "ops": {"order_windows": window, "returns": window}},
+            tags={"dagster/asset_partition_range_start": args.first, "dagster/asset_partition_range_end": args.last,
+                  "dagster/backfill": "bench"})
+    print(json.dumps({"backfill_done": time.time(), "success": result.success}), flush=True)
+    return 0 if result.success else 1
+
+
+def role_realtime(args) -> int:
+    """Runs webhook_batch_job for each run request read from stdin (one JSON line each)."""
+    import dagster as dg
+
+    defs = make_defs(args.url, REALTIME_TOKEN, args.warehouse, args.time_scale)
+    job = defs.resolve_job_def("webhook_batch_job")
+    with dg.DagsterInstance.from_config(args.home) as instance:
+        print(json.dumps({"ready": True}), flush=True)
+        for line in sys.stdin:
+            request = json.loads(line)
+            began = time.time()
+            result = job.execute_in_process(instance=instance, run_config={**QUIET, **request["run_config"]},
+                                            tags=request["tags"], raise_on_error=False)
+            [mat] = result.asset_materializations_for_node("webhook_calls") or [None]
+            meta = {k: v.value for k, v in mat.metadata.items()} if mat else {}
+            print(json.dumps({"run": result.success, "seconds": time.time() - began,
+                              "wait": meta.get("throttle_wait_seconds"),
+                              "lane": meta.get("centra_lane"), "requests": meta.get("requests")}), flush=True)
+    return 0
+
+
+# --- the measuring process ------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_receiver(landing: Path, port: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "centra_pipelines.cli", "webhooks", "serve", "--port", str(port), "--landing",
+         str(landing)], env={**os.environ, "CENTRA_WEBHOOK_SECRET": SECRET},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("webhook receiver did not start")
+
+
+def worker(role: str, args, **extra) -> subprocess.Popen:
+    argv = [sys.executable, __file__, "--role", role, "--home", args.home, "--url", args.url,
+            "--warehouse", args.warehouse, "--time-scale", str(args.time_scale), "--page-size", str(args.page_size)]
+    for key, value in extra.items():
+        argv += [f"--{key}", value]
+    return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+
+
+def fresh_database(stack: ExitStack) -> str:
+    import psycopg
+
+    name = f"bench_rt_{uuid.uuid4().hex[:10]}"
+    admin = psycopg.connect(ADMIN_PG, autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    stack.callback(lambda: (admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'), admin.close()))
+    return ADMIN_PG.rsplit("/", 1)[0] + "/" + name
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--role", choices=["measure", "backfill", "realtime"], default="measure")
+    parser.add_argument("--time-scale", type=float, default=2.0, help="Centra windows run F times faster (default 2)")
+    parser.add_argument("--scale", default="medium", choices=["small", "medium", "large"])
+    parser.add_argument("--seconds", type=float, default=60.0, help="measurement length, real seconds (default 60)")
+    parser.add_argument("--change-every", type=float, default=2.0, help="real seconds between sandbox changes")
+    parser.add_argument("--sensor-interval", type=float, default=1.0, help="real seconds between sensor ticks")
+    parser.add_argument("--page-size", type=int, default=25, help="orders per page of the backfill (default 25)")
+    parser.add_argument("--instance", default="postgres", choices=["postgres", "sqlite"],
+                        help="Dagster instance (and so the budget): PostgreSQL as in production (default), or SQLite")
+    # worker roles only
+    parser.add_argument("--home"), parser.add_argument("--url"), parser.add_argument("--warehouse")
+    parser.add_argument("--first"), parser.add_argument("--last")
+    args = parser.parse_args()
+    if args.role == "backfill":
+        return role_backfill(args)
+    if args.role == "realtime":
+        return role_realtime(args)
+
+    import dagster as dg
+    import psycopg
+
+    from centra_pipelines.defs.realtime.sensors import build_webhook_landing_sensor
+    from centra_pipelines.sandbox.auth import Token
+    from centra_pipelines.sandbox.dates import iso_utc
+    from centra_pipelines.sandbox.server import SandboxConfig, SandboxServer
+    from centra_pipelines.webhooks import WEBHOOK_PATH
+
+    window = 10.0 / args.time_scale
+    capacity = SHARE * GROWTH_REQUESTS_PER_10S  # requests per window
+    share_rate = capacity / window
+    with ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rt_backfill_")))
+        args.home = str(tmp / "dagster_home")
+        Path(args.home).mkdir()
+        if args.instance == "postgres":  # as deployed: runs, events and the budget in PostgreSQL
+            instance_url = fresh_database(stack).replace("postgresql://", "postgresql+psycopg2://", 1)
+            (Path(args.home) / "dagster.yaml").write_text(
+                f"storage:\n  postgres:\n    postgres_url: {instance_url}\ntelemetry:\n  enabled: false\n")
+        landing = tmp / "landing"
+        port = free_port()
+        receiver = start_receiver(landing, port)
+        stack.callback(receiver.kill)
+        server = stack.enter_context(SandboxServer(SandboxConfig(
+            scale=args.scale, tier="growth", time_scale=args.time_scale,
+            tokens=(Token(BACKFILL_TOKEN, name="backfill"), Token(REALTIME_TOKEN, name="realtime"),
+                    Token(SETUP_TOKEN, name="setup")),
+            webhook_url=f"http://127.0.0.1:{port}{WEBHOOK_PATH}", webhook_secret=SECRET)))
+        args.url = server.url
+        args.warehouse = fresh_database(stack)
+        today = server.sandbox.now.date()
+        first, last = (today - timedelta(days=130)).isoformat(), (today - timedelta(days=1)).isoformat()
+        print(f"realtime during backfill: sandbox {args.scale}, Growth tier, time scale {args.time_scale:g} "
+              f"(10 s window = {window:.2f} s), share {SHARE}: {capacity:.0f} requests per window, "
+              f"{share_rate:.1f}/s")
+        print(f"  backfill: orders_daily_job {first}..{last}, {args.page_size} orders a page; changes every "
+              f"{args.change_every:g} s; sensor every {args.sensor_interval:g} s; Dagster instance and budget in "
+              f"{'PostgreSQL' if args.instance == 'postgres' else 'SQLite'}")
+
+        # Set-up, not measured: currencies and pricelists (the orders' currency check reads them).
+        with dg.DagsterInstance.from_config(args.home) as instance:
+            setup = make_defs(server.url, SETUP_TOKEN, args.warehouse, args.time_scale)
+            done = setup.resolve_job_def("reference_and_catalog_job").execute_in_process(
+                instance=instance, raise_on_error=False, run_config=QUIET,
+                asset_selection=[dg.AssetKey("pricelists"), dg.AssetKey("currencies")])
+            if not done.success:
+                raise SystemExit("reference data run failed")
+
+        realtime = worker("realtime", args)
+        stack.callback(realtime.kill)
+        assert json.loads(realtime.stdout.readline()).get("ready")
+        runs: list[dict] = []
+        reader = threading.Thread(target=lambda: runs.extend(
+            json.loads(line) for line in realtime.stdout if line.startswith("{")), daemon=True)
+        reader.start()
+        time.sleep(2 * window)  # the set-up's spending has refilled
+        server.reset_log()
+        backfill = worker("backfill", args, first=first, last=last)
+        stack.callback(backfill.kill)
+        deadline = time.time() + 300  # a process start and a run's set-up take seconds on a busy machine
+        while not any(r["token"] == "backfill" for r in server.requests()):
+            if backfill.poll() is not None or time.time() > deadline:
+                raise SystemExit(f"the backfill sent no request (exit status {backfill.poll()})")
+            time.sleep(0.1)
+
+        sensor = build_webhook_landing_sensor(landing=landing, batch_size=200, settle_seconds=0.0, retry_seconds=600)
+        warehouse = psycopg.connect(args.warehouse, autocommit=True)
+        stack.callback(warehouse.close)
+        pending: dict[int, tuple[str, float]] = {}  # order number -> (updated_at UTC it must reach, changed at)
+        freshness: list[float] = []
+        cursor = None
+        sent = 0
+        started = time.time()
+        next_change = started + 2 * window  # let the backfill start first
+        next_tick = started
+        orders_by_number = {}
+        with dg.DagsterInstance.from_config(args.home) as instance:
+            while time.time() < started + args.seconds and backfill.poll() is None:
+                now = time.time()
+                if now >= next_change:
+                    next_change += args.change_every
+                    hooks = server.advance(10)
+                    changed_at = time.time()
+                    orders_by_number = {o["number"]: o for o in server.sandbox.catalog.orders}
+                    for hook in hooks:
+                        if hook["type"] == "order" and hook["id"] in orders_by_number:
+                            pending[hook["id"]] = (iso_utc(orders_by_number[hook["id"]]["updatedAt"]), changed_at)
+                # A tick while a run is still going would queue a second run behind it; as with Dagster's
+                # run queue, the next run takes everything landed meanwhile.
+                if now >= next_tick and sent == len(runs):
+                    next_tick = now + args.sensor_interval
+                    result = sensor.evaluate_tick(dg.build_sensor_context(cursor=cursor, instance=instance))
+                    cursor = result.cursor or cursor
+                    for request in result.run_requests or []:
+                        realtime.stdin.write(json.dumps({"run_config": request.run_config,
+                                                         "tags": request.tags}) + "\n")
+                        realtime.stdin.flush()
+                        sent += 1
+                if pending:
+                    try:
+                        rows = warehouse.execute("SELECT number, updated_at FROM centra.orders WHERE number = ANY(%s)",
+                                                 (list(pending),)).fetchall()
+                    except psycopg.errors.UndefinedTable:  # before the backfill's first page
+                        rows = []
+                    seen = time.time()
+                    for number, updated_at in rows:
+                        target, changed_at = pending[number]
+                        if updated_at is not None and updated_at >= datetime.fromisoformat(target):
+                            freshness.append(seen - changed_at)
+                            del pending[number]
+                time.sleep(0.2)
+        ended = time.time()
+        backfill_finished = backfill.poll() is not None
+        backfill.kill()
+        realtime.stdin.close()
+        realtime.wait(300)  # the runs already asked for finish
+        reader.join(10)
+        log = server.requests()
+
+    stamped = [(datetime.fromisoformat(r["time"]).timestamp(), r["token"], r["status"]) for r in log]
+    backfill_times = [t for t, name, _ in stamped if name == "backfill"]
+    if not backfill_times:
+        raise SystemExit("the backfill sent no request")
+    begin = backfill_times[0]
+    measured = [(t, name, status) for t, name, status in stamped if begin <= t <= ended]
+    span = ended - begin
+    throttled = sum(1 for _, _, status in stamped if status == 429)
+    # Tumbling windows from the backfill's first request; the first holds the initial burst as well.
+    counts: dict[int, int] = {}
+    for t, _, _ in measured:
+        counts[int((t - begin) / window)] = counts.get(int((t - begin) / window), 0) + 1
+    full = [counts.get(i, 0) for i in range(1, int(span / window))]
+    backfill_rate = sum(1 for _, name, _ in measured if name == "backfill") / span
+    realtime_rate = sum(1 for _, name, _ in measured if name == "realtime") / span
+    left = share_rate - realtime_rate
+    fresh_target = 2 * window + args.sensor_interval
+    waits = [r["wait"] for r in runs if r.get("wait") is not None]
+
+    print(f"\nload average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other processes included)")
+    print(f"measured {span:.1f} s ({span / window:.0f} windows); backfill "
+          f"{'FINISHED early: lengthen it (--page-size)' if backfill_finished else 'still running at the end'}")
+    ok = True
+    if freshness:
+        p50, p95 = statistics.median(freshness), percentile(freshness, 0.95)
+        met = p95 <= fresh_target
+        ok &= met
+        print(f"freshness (sandbox change -> warehouse row), {len(freshness)} orders: p50 {p50:.2f} s, p95 {p95:.2f} s;"
+              f" target p95 <= {fresh_target:.2f} s (2 windows + sensor interval): {'met' if met else 'MISSED'}"
+              f"{f'; {len(pending)} changes not landed by the end' if pending else ''}")
+    else:
+        ok = False
+        print("freshness: no change landed: MISSED")
+    seconds = [r["seconds"] for r in runs]
+    print(f"real-time runs: {len(runs)} ({sum(1 for r in runs if r.get('run'))} succeeded), lane "
+          f"{sorted({str(r.get('lane')) for r in runs})}, {statistics.mean(seconds) if seconds else 0:.2f} s a run "
+          f"(mean); throttle wait per run max {max(waits, default=0):.3f} s, "
+          f"mean {statistics.mean(waits) if waits else 0:.3f} s")
+    met = backfill_rate >= 0.85 * left
+    ok &= met
+    print(f"backfill: {backfill_rate:.2f} requests/s; share left to it {left:.2f}/s (share {share_rate:.2f} - real time "
+          f"{realtime_rate:.2f}); ratio {backfill_rate / left:.3f}, target >= 0.85: {'met' if met else 'MISSED'}")
+    above = [c for c in full if c > capacity]
+    met = not above
+    ok &= met
+    print(f"total requests per window (all processes, as the sandbox saw them): max {max(full, default=0)}, mean "
+          f"{statistics.mean(full) if full else 0:.1f} over {len(full)} full windows; share {capacity:.0f}; first "
+          f"window (with the burst) {counts.get(0, 0)}; windows above the share: {len(above)}: "
+          f"{'met' if met else 'MISSED'}")
+    met = throttled == 0
+    ok &= met
+    print(f"429s: {throttled}: {'met' if met else 'MISSED'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
