@@ -95,7 +95,7 @@ def _rabbitmqctl(*args: str) -> None:
 def cluster(make_sandbox, pg_url, tmp_path):
     """A sandbox at Growth tier (so the budget is observable), a PostgreSQL Dagster instance and
     warehouse, a RabbitMQ virtual host; workers are started by the test."""
-    sandbox = make_sandbox(scale="tiny", tier=os.environ.get("XTIER", "growth"))
+    sandbox = make_sandbox(scale="tiny", tier="growth")
     vhost = f"centra_test_{uuid.uuid4().hex[:12]}"
     _rabbitmqctl("add_vhost", vhost)
     _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
@@ -212,7 +212,6 @@ def test_cluster_sync_on_two_workers_equals_the_sandbox(cluster, pg_url):
     _assert_orders_match(pg_url, truth)
     # One budget across workers and runs: never more than our share of Growth per 10 s, no 429.
     most, throttled = _max_per_window(cluster.sandbox)
-    print("REQUESTS", len(cluster.sandbox.requests()), most)
     assert most <= SHARE_PER_10S + JITTER and throttled == 0, (most, throttled)
 
 
@@ -231,19 +230,19 @@ def test_cluster_worker_killed_mid_run_then_rerun_loses_and_duplicates_nothing(c
             new = [r.dagster_run.run_id for r in instance.get_run_records() if r.dagster_run.run_id not in before]
             started = _step_workers(instance, new[0]) if new else []
             if started:
-                victim = started[0][1]
+                killed_step, victim = started[0]
                 run_id = new[0]
             time.sleep(0.2)
         time.sleep(1.0)  # let the step commit some pages first
         cluster.kill_worker(victim)
         output, _ = run.communicate(timeout=600)
-        status = instance.get_run_by_id(run_id).status
-        if status == dg.DagsterRunStatus.SUCCESS:
-            # Retried: the broker handed the killed worker's step to the other worker.
-            workers = {worker for _, worker in _step_workers(instance, run_id)}
-            assert workers == {"w1", "w2"}, workers
-        else:
-            assert status == dg.DagsterRunStatus.FAILURE and run.returncode != 0, output[-3000:]
+        # Retried, not lost: the broker handed the killed worker's step to the other worker, which ran
+        # it again (a resumable step: it starts after the pages already committed), and the run succeeded.
+        assert run.returncode == 0 and instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.SUCCESS, output[-3000:]
+        survivor = ({"w1", "w2"} - {victim}).pop()
+        started = _step_workers(instance, run_id)
+        assert {(killed_step, victim), (killed_step, survivor)} <= set(started), started
+        _assert_orders_match(pg_url, cluster.sandbox.truth())
 
         # A re-run completes, resuming from the committed pages.
         cluster.run("orders_daily_job", ORDERS_RANGE)
