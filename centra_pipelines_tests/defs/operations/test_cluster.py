@@ -177,6 +177,36 @@ def _assert_orders_match(warehouse_url: str, truth: dict) -> None:
     assert set(lines["id"]) == {line["id"] for line in truth["order_lines"] if line["order_id"] in stored}
 
 
+def test_cluster_executor_is_chosen_by_centra_executor_and_names_its_broker(monkeypatch):
+    from centra_pipelines.defs.jobs import sync_executor
+
+    monkeypatch.delenv("CENTRA_EXECUTOR", raising=False)
+    assert sync_executor() is dg.in_process_executor
+    monkeypatch.setenv("CENTRA_EXECUTOR", "celery")
+    monkeypatch.setenv("CENTRA_CELERY_BROKER", "amqp://user:s3cret-broker@mq:5672//")
+    celery = sync_executor()
+    assert celery.name == "celery"
+    # The broker is bound by the variable's name: its password is in no definition the UI shows.
+    assert "s3cret-broker" not in repr(celery.config_schema) and "s3cret-broker" not in repr(celery.__dict__)
+    monkeypatch.setenv("CENTRA_EXECUTOR", "kubernetes")
+    with pytest.raises(ValueError, match="CENTRA_EXECUTOR='kubernetes' names no executor; use in_process or celery"):
+        sync_executor()
+
+
+def test_cluster_deploy_files_are_valid_dagster_configuration():
+    import yaml
+    from dagster._core.workspace.config_schema import ensure_workspace_config
+
+    workspace = yaml.safe_load((ROOT / "deploy" / "workspace.yaml").read_text())
+    ensure_workspace_config(workspace, str(ROOT / "deploy"))  # raises on an invalid workspace
+    assert workspace["load_from"][0]["grpc_server"]["location_name"] == "centra_pipelines"
+    # The workers' Celery settings are the executor's (a step is handed back when its worker dies).
+    from centra_pipelines.defs.jobs import CELERY_SETTINGS
+
+    celery = yaml.safe_load((ROOT / "deploy" / "celery.yaml").read_text())["execution"]["config"]
+    assert celery["config_source"] == CELERY_SETTINGS and celery["broker"] == {"env": "CENTRA_CELERY_BROKER"}
+
+
 def test_cluster_sync_on_two_workers_equals_the_sandbox(cluster, pg_url):
     cluster.start_worker("w1")
     cluster.start_worker("w2")
