@@ -46,6 +46,10 @@ VARIABLES: tuple[Variable, ...] = (
              default_note="package default mapping"),
     Variable("CENTRA_BUDGET_URL", None, "where the deployment's shared Centra rate budget lives (redis://…, "
              "postgresql://…, sqlite:///…, memory)", URL, "the Dagster instance's PostgreSQL, or a SQLite file in DAGSTER_HOME"),
+    # Cluster (docs/deploy.md)
+    Variable("CENTRA_EXECUTOR", "in_process", "where the sync jobs' steps run: in_process, or celery (Celery workers)"),
+    Variable("CENTRA_CELERY_BROKER", None, "the Celery workers' broker when CENTRA_EXECUTOR=celery", URL,
+             "amqp://guest:guest@127.0.0.1:5672// (RabbitMQ on this host)"),
     # Warehouse
     Variable("CENTRA_WAREHOUSE_URL", "duckdb:///data/warehouse.duckdb",
              "where synced data lives (DuckDB or PostgreSQL)", URL),

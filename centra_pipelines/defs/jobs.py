@@ -1,20 +1,48 @@
-"""Sync jobs. In-process execution: a sync step is I/O-bound on Centra's budget, and a subprocess
-per step would add ~2 s each (DESIGN.md section 10)."""
+"""Sync jobs. In-process execution by default: a sync step is I/O-bound on Centra's budget, and a
+subprocess per step would add ~2 s each (DESIGN.md section 10). On a cluster (CENTRA_EXECUTOR=celery,
+docs/deploy.md) every step goes to a Celery worker instead."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+import os
+
 import dagster as dg
 
 from centra_pipelines.centra.throttle import LANES
+
+#: the broker the Celery workers listen to when CENTRA_CELERY_BROKER is unset (RabbitMQ on this host)
+DEFAULT_CELERY_BROKER = "amqp://guest:guest@127.0.0.1:5672//"
+#: Celery settings of the executor and of every worker (deploy/celery.yaml repeats them): a step's
+#: task is acknowledged when it ends, so a worker killed mid-step hands it back to the broker and
+#: another worker runs it again (the step resumes from its committed pages).
+CELERY_SETTINGS = {"task_acks_late": True, "task_reject_on_worker_lost": True}
+
+
+def sync_executor() -> dg.ExecutorDefinition:
+    """The executor of every sync job: in-process, or Celery when CENTRA_EXECUTOR=celery. The
+    workers and the process that starts runs must share that environment (docs/deploy.md)."""
+    choice = os.environ.get("CENTRA_EXECUTOR", "in_process")
+    if choice == "in_process":
+        return dg.in_process_executor
+    if choice != "celery":
+        raise ValueError(f"CENTRA_EXECUTOR={choice!r} names no executor; use in_process or celery")
+    from dagster_celery import celery_executor
+
+    # The broker URL may hold a password: bound by name, so the UI shows the variable, not its value.
+    broker = {"env": "CENTRA_CELERY_BROKER"} if os.environ.get("CENTRA_CELERY_BROKER") else DEFAULT_CELERY_BROKER
+    return celery_executor.configured({"broker": broker, "config_source": CELERY_SETTINGS}, name="celery")
+
+
+SYNC_EXECUTOR = sync_executor()
 
 reference_and_catalog_job = dg.define_asset_job(
     "reference_and_catalog_job",
     selection=dg.AssetSelection.groups("markets") | dg.AssetSelection.assets(
         "size_charts", "products", "variants", "sizes", "product_media", "translations",
         "brands", "collections", "folders", "categories", "accounts"),
-    executor_def=dg.in_process_executor,
+    executor_def=SYNC_EXECUTOR,
     description="Reference data (stores, markets, pricelists, warehouses, …), the catalog (products, variants, "
                 "sizes, size charts, images, translations), its structure (brands, collections, folders, "
                 "categories) and wholesale accounts. Updates the market selection and the warehouse partitions.",
@@ -22,13 +50,13 @@ reference_and_catalog_job = dg.define_asset_job(
 market_catalog_job = dg.define_asset_job(
     "market_catalog_job",
     selection=dg.AssetSelection.assets("displays", "prices", "product_categories"),
-    executor_def=dg.in_process_executor,
+    executor_def=SYNC_EXECUTOR,
     description="Displays of the selected markets with their categories, and their prices per pricelist.",
 )
 stock_job = dg.define_asset_job(
     "stock_job",
     selection=dg.AssetSelection.assets("stock_levels"),
-    executor_def=dg.in_process_executor,
+    executor_def=SYNC_EXECUTOR,
     description="Stock levels of one warehouse partition.",
 )
 
@@ -36,7 +64,7 @@ orders_daily_job = dg.define_asset_job(
     "orders_daily_job",
     selection=dg.AssetSelection.assets("orders", "order_lines", "shipments", "applied_vouchers", "buyers", "returns",
                                        "return_lines"),
-    executor_def=dg.in_process_executor,
+    executor_def=SYNC_EXECUTOR,
     description="Orders, lines (with tax), shipments, applied vouchers, wholesale buyers and returns with their "
                 "lines of a daily partition or a range of them (one run per range), with row-count reconciliation "
                 "against Centra.",
@@ -44,26 +72,26 @@ orders_daily_job = dg.define_asset_job(
 customers_daily_job = dg.define_asset_job(
     "customers_daily_job",
     selection=dg.AssetSelection.assets("customers"),
-    executor_def=dg.in_process_executor,
+    executor_def=SYNC_EXECUTOR,
     description="Customers and their e-mail history of a daily partition or a range of them (one run per range).",
 )
 customer_identities_job = dg.define_asset_job(
     "customer_identities_job",
     selection=dg.AssetSelection.assets("customer_identities", "customer_identity_merges"),
-    executor_def=dg.in_process_executor,
+    executor_def=SYNC_EXECUTOR,
     description="Re-resolve customer identities over every synced customer (after customers_daily_job and orders_daily_job: orders carry the addresses that link e-mail changes).",
 )
 promotions_job = dg.define_asset_job(
     "promotions_job",
     selection=dg.AssetSelection.assets("vouchers"),
-    executor_def=dg.in_process_executor,
+    executor_def=SYNC_EXECUTOR,
     description="Vouchers (full pull).",
 )
 reconciliation_job = dg.define_asset_job(
     "reconciliation_job",
     selection=dg.AssetSelection.checks(*(dg.AssetCheckKey(dg.AssetKey(asset), "row_count_reconciliation")
                                          for asset in ("orders", "returns", "customers"))),
-    executor_def=dg.in_process_executor,
+    executor_def=SYNC_EXECUTOR,
     description="Row-count reconciliation of orders, returns and customers against Centra, for the partitions "
                 "named by the run's partition-range tags (else the lookback window).",
 )
@@ -75,14 +103,14 @@ JOBS = [reference_and_catalog_job, market_catalog_job, stock_job, orders_daily_j
 webhook_batch_job = dg.define_asset_job(
     "webhook_batch_job",
     selection=dg.AssetSelection.assets("webhook_calls"),
-    executor_def=dg.in_process_executor,
+    executor_def=SYNC_EXECUTOR,
     description="One batch of landed webhook calls (file names in the run config): re-fetch what they name, "
                 "upsert, then move the files to processed/ or rejected/.",
 )
 centra_events_job = dg.define_asset_job(
     "centra_events_job",
     selection=dg.AssetSelection.assets("centra_events"),
-    executor_def=dg.in_process_executor,
+    executor_def=SYNC_EXECUTOR,
     description="Drain Centra's event queue: apply the events, confirm them after the warehouse commit.",
 )
 REALTIME_JOBS = [webhook_batch_job, centra_events_job]
