@@ -13,7 +13,7 @@ NO_LOOKBACK = {"ops": {"order_windows": {"config": {"lookback_days": 0}}, "retur
 def _orders_contract(defs, instance) -> dg.AssetCheckEvaluation:
     result = defs.resolve_job_def("orders_daily_job").execute_in_process(
         instance=instance, tags=WINDOW, run_config=NO_LOOKBACK, raise_on_error=False,
-        asset_selection=[dg.AssetKey(k) for k in ("orders", "order_lines", "shipments", "applied_vouchers")])
+        asset_selection=[dg.AssetKey(k) for k in ("orders", "order_lines", "shipments", "applied_vouchers", "buyers")])
     [evaluation] = [e for e in result.get_asset_check_evaluations()
                     if e.asset_key == dg.AssetKey("orders") and e.check_name == "contract"]
     return evaluation
