@@ -192,7 +192,8 @@ class SyncProgress:
         elif event.event_type == T.ASSET_MATERIALIZATION:
             mat = event.step_materialization_data.materialization
             meta = {k: v.value for k, v in mat.metadata.items()}
-            step.requests = max(step.requests, int(meta.get("requests", 0) or 0))
+            # a daily partition's materialization carries the run's requests as run_requests
+            step.requests = max(step.requests, int(meta.get("run_requests", meta.get("requests", 0)) or 0))
             step.received[(mat.asset_key.to_user_string(), mat.partition or "")] = int(meta.get("received", 0) or 0)
         elif event.event_type in (T.STEP_SUCCESS, T.STEP_FAILURE):
             step.status = "ok" if event.event_type == T.STEP_SUCCESS else "failed"

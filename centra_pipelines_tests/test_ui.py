@@ -24,7 +24,7 @@ QUERY = """
   }
   stock: assetNodes(assetKeys: [{path: ["stock_levels"]}]) { partitionKeys }
   prices: assetNodes(assetKeys: [{path: ["prices"]}]) { partitionKeys }
-  runsOrError { ... on Runs { results { runId status } } }
+  runsOrError { ... on Runs { results { runId status jobName tags { key value } } } }
 }
 """
 
@@ -43,9 +43,17 @@ def test_ui_shows_the_sync_with_actionable_check_failures_column_descriptions_an
         synced_project, ui_server):
     data = httpx.post(f"{ui_server.url}/graphql", json={"query": QUERY}, timeout=120).json()["data"]
 
-    # The runs `sync` made (one per market and warehouse, among others) are on the instance the UI reads.
+    # The runs `sync` made (reference and catalog, displays, one per warehouse, customers, orders,
+    # identities, vouchers) are on the instance the UI reads, under the code location, with their
+    # partition or partition-range tags.
     runs = data["runsOrError"]["results"]
-    assert len(runs) >= 9 + 3 and all(r["status"] == "SUCCESS" for r in runs)
+    assert len(runs) == 9 and all(r["status"] == "SUCCESS" for r in runs)
+    tags = {r["runId"]: {t["key"]: t["value"] for t in r["tags"]} for r in runs}
+    assert all(t["centra/launched_by"] == "centra-pipelines sync" for t in tags.values())
+    orders_run = next(tags[r["runId"]] for r in runs if r["jobName"] == "orders_daily_job")
+    assert orders_run["dagster/asset_partition_range_start"] == "2026-03-01"
+    assert sorted(tags[r["runId"]]["dagster/partition"] for r in runs if r["jobName"] == "stock_job") == [
+        "1-stockholm-dc", "2-rotterdam-3pl", "3-store-stockholm"]
 
     # A failed contract check names the rows by Centra id and SKU, the rule and the value, counts per
     # rule, and gives the quarantine query, which runs as it is on the warehouse.
@@ -75,7 +83,7 @@ def test_ui_shows_the_sync_with_actionable_check_failures_column_descriptions_an
 
     # Market and warehouse partitions read as names (with the Centra id first).
     assert data["stock"][0]["partitionKeys"] == ["1-stockholm-dc", "2-rotterdam-3pl", "3-store-stockholm"]
-    assert "1-sweden" in data["prices"][0]["partitionKeys"]
+    assert data["prices"][0]["partitionKeys"] == []  # one price per pricelist, whichever markets show it
 
 
 SCRIPT = Path(__file__).resolve().parents[1] / "docs" / "screenshots.py"

@@ -112,6 +112,9 @@ PRODUCTS = TableSpec(
      "created_at": "timestamptz", "updated_at": "timestamptz"},
     key=("id",), updated_at="updated_at",
     descriptions={
+        'brand_id': 'Brand (brands.id).',
+        'collection_id': 'Collection (collections.id).',
+        'folder_id': 'Folder (folders.id).',
         "id": "Centra product id.",
         "name": "Product name.",
         "status": "Product status in Centra (ACTIVE, INACTIVE, CANCELLED).",
@@ -191,12 +194,31 @@ PRODUCT_MEDIA = TableSpec(
     {"id": "bigint", "product_id": "bigint", "position": "integer", "url": "text", "mime_type": "text",
      "size_name": "text", "max_width": "integer", "max_height": "integer", "product_updated_at": "timestamptz"},
     key=("id",), updated_at="product_updated_at",
+    descriptions={
+        'id': 'Centra media id.',
+        'product_id': 'Product (products.id).',
+        'position': 'Order of the image on the product.',
+        'url': 'Image URL.',
+        'mime_type': 'MIME type.',
+        'size_name': 'Media size name.',
+        'max_width': 'Width in pixels.',
+        'max_height': 'Height in pixels.',
+        'product_updated_at': 'updatedAt of the product (UTC).',
+    },
 )
 TRANSLATIONS = TableSpec(
     "translations",
     {"object_type": "text", "object_id": "bigint", "field": "text", "language_code": "text", "value": "text",
      "object_updated_at": "timestamptz"},
     key=("object_type", "object_id", "field", "language_code"), updated_at="object_updated_at",
+    descriptions={
+        'object_type': 'What is translated (product).',
+        'object_id': 'Its Centra id.',
+        'field': 'Translated field (name, description…).',
+        'language_code': 'Language code.',
+        'value': 'Translated text.',
+        'object_updated_at': 'updatedAt of the object (UTC).',
+    },
 )
 # A display's categories (Centra links categories to displays, not to products), with its market's partition.
 PRODUCT_CATEGORIES = TableSpec(
@@ -204,22 +226,57 @@ PRODUCT_CATEGORIES = TableSpec(
     {"display_id": "bigint", "category_id": "bigint", "product_id": "bigint", "is_canonical": "boolean",
      "display_updated_at": "timestamptz"},
     key=("display_id", "category_id"), updated_at="display_updated_at",
+    descriptions={
+        'display_id': 'Display the category is linked to (displays.id).',
+        'category_id': 'Category (categories.id).',
+        'product_id': 'Product of the display.',
+        'is_canonical': "The display's canonical category.",
+        'display_updated_at': 'updatedAt of the display (UTC).',
+    },
 )
 
 # --- catalog structure: full pulls of small lists (no change time: the last write wins) ----------
-BRANDS = TableSpec("brands", {"id": "bigint", "name": "text"}, key=("id",))
-COLLECTIONS = TableSpec("collections", {"id": "bigint", "name": "text", "uri": "text", "status": "text"}, key=("id",))
+BRANDS = TableSpec("brands", {"id": "bigint", "name": "text"}, key=("id",),
+    descriptions={
+        'id': 'Centra brand id.',
+        'name': 'Brand name.',
+    },
+)
+COLLECTIONS = TableSpec("collections", {"id": "bigint", "name": "text", "uri": "text", "status": "text"}, key=("id",),
+    descriptions={
+        'id': 'Centra collection id.',
+        'name': 'Collection name.',
+        'uri': 'Collection URI.',
+        'status': 'Collection status.',
+    },
+)
 # Trees: Centra lists every node flat with its children; parent, path (names from the root, " > ") and
 # depth are derived. A node in a cycle has no path.
 FOLDERS = TableSpec(
     "folders", {"id": "bigint", "name": "text", "parent_id": "bigint", "path": "text", "depth": "integer"},
     key=("id",),
+    descriptions={
+        'id': 'Centra folder id.',
+        'name': 'Folder name.',
+        'parent_id': 'Parent folder (derived); NULL for a root.',
+        'path': "Names from the root, ' > '-separated.",
+        'depth': '0 for a root.',
+    },
 )
 CATEGORIES = TableSpec(
     "categories",
     {"id": "bigint", "name": "text", "uri": "text", "meta_description": "text", "parent_id": "bigint",
      "path": "text", "depth": "integer"},
     key=("id",),
+    descriptions={
+        'id': 'Centra category id.',
+        'name': 'Category name.',
+        'uri': 'Category URI.',
+        'meta_description': 'Meta description.',
+        'parent_id': 'Parent category (derived from childCategories); NULL for a root.',
+        'path': "Names from the root, ' > '-separated; NULL in a cycle.",
+        'depth': '0 for a root; NULL in a cycle.',
+    },
 )
 
 # --- wholesale: accounts (full pull), buyers (from wholesale orders, newest order wins) -----------
@@ -228,12 +285,29 @@ ACCOUNTS = TableSpec(
     {"id": "bigint", "name": "text", "website_url": "text", "sales_representative_id": "bigint",
      "sales_representative_name": "text", "payment_terms": "text", "shipping_terms": "text"},
     key=("id",),
+    descriptions={
+        'id': 'Centra wholesale account id.',
+        'name': 'Account (customer company) name.',
+        'website_url': "The account's website.",
+        'sales_representative_id': 'Sales representative of the account (Centra id).',
+        'sales_representative_name': "Sales representative's name.",
+        'payment_terms': 'Payment terms agreed with the account.',
+        'shipping_terms': 'Shipping terms agreed with the account.',
+    },
 )
 BUYERS = TableSpec(
     "buyers",
     {"id": "bigint", "account_id": "bigint", "first_name": "text", "last_name": "text", "email": "text",
      "order_updated_at": "timestamptz"},
     key=("id",), updated_at="order_updated_at",
+    descriptions={
+        'id': 'Centra buyer id.',
+        'account_id': 'Wholesale account the buyer orders for (accounts.id).',
+        'first_name': "Buyer's first name (personal data).",
+        'last_name': "Buyer's last name (personal data).",
+        'email': "Buyer's e-mail (personal data).",
+        'order_updated_at': 'updatedAt of the newest order the buyer was read from (UTC).',
+    },
 )
 
 # --- stock group: snapshots; a later snapshot replaces an earlier one ----------------------------
@@ -314,6 +388,14 @@ ORDERS = TableSpec(
      "handling_base": MONEY, "discounts_base": MONEY, "tax_included_base": MONEY, "tax_added_base": MONEY},
     key=("id",), updated_at="updated_at", partition="partition",
     descriptions={
+        'tax_included': 'Tax included in the prices (order currency).',
+        'tax_added': 'Tax added on top of the prices (order currency).',
+        'lines_total_base': 'lines_total in the base currency.',
+        'shipping_base': 'shipping in the base currency.',
+        'handling_base': 'handling in the base currency.',
+        'discounts_base': 'discounts in the base currency.',
+        'tax_included_base': 'tax_included in the base currency.',
+        'tax_added_base': 'tax_added in the base currency.',
         "id": "Centra order id (32 hex characters).",
         "number": "Order number as the customer and the Centra admin see it.",
         "order_type": "DirectToConsumerOrder or WholesaleOrder.",
@@ -352,6 +434,8 @@ ORDER_LINES = TableSpec(
      "order_updated_at": "timestamptz", "partition": "text"},
     key=("id",), updated_at="order_updated_at", partition="partition",
     descriptions={
+        'taxable_value': 'Line value without tax (order currency).',
+        'tax_amount': 'Line tax: value with tax minus taxable value.',
         "id": "Centra order line id.",
         "order_id": "Order (orders.id).",
         "order_number": "Order number (orders.number).",
@@ -471,6 +555,13 @@ RETURN_LINES = TableSpec(
     {"return_id": "bigint", "position": "integer", "order_line_id": "bigint", "shipment_line_id": "bigint",
      "partition": "text"},
     key=("return_id", "position"), partition="partition",
+    descriptions={
+        'return_id': 'Return (returns.id).',
+        'position': "Position of the line in the return (its key: Centra's line id is unconfirmed).",
+        'order_line_id': 'Order line returned (order_lines.id).',
+        'shipment_line_id': 'Shipment line returned.',
+        'partition': "UTC day of the return's createdAt.",
+    },
 )
 
 # --- promotions group: full pull ------------------------------------------------------------------
@@ -537,6 +628,33 @@ SALES_DAILY = TableSpec(
      "net": MONEY, "gross_base": MONEY, "discounts_base": MONEY, "tax_base": MONEY, "shipping_base": MONEY,
      "grand_total_base": MONEY, "returned_base": MONEY, "refunded_base": MONEY, "net_base": MONEY},
     key=("day", "market_id", "currency", "channel"),
+    descriptions={
+        'day': 'UTC day of the order.',
+        'market_id': 'Market (markets.id).',
+        'currency': 'Order currency.',
+        'channel': 'dtc or wholesale.',
+        'base_currency': "The store's base currency.",
+        'orders': 'Counted orders.',
+        'units': 'Units sold.',
+        'gross': 'Line values (order currency).',
+        'discounts': 'Discounts.',
+        'tax': 'Tax.',
+        'shipping': 'Shipping.',
+        'grand_total': 'Grand totals.',
+        'returns': 'Returns created that day.',
+        'returned_units': 'Units returned.',
+        'returned': 'Returned value.',
+        'refunded': 'Refunds.',
+        'net': 'Grand total minus refunds.',
+        'gross_base': 'gross, base currency.',
+        'discounts_base': 'discounts, base currency.',
+        'tax_base': 'tax, base currency.',
+        'shipping_base': 'shipping, base currency.',
+        'grand_total_base': 'grand_total, base currency.',
+        'returned_base': 'returned, base currency.',
+        'refunded_base': 'refunded, base currency.',
+        'net_base': 'net, base currency.',
+    },
 )
 CUSTOMER_ORDER_HISTORY = TableSpec(
     "customer_order_history",
@@ -546,6 +664,24 @@ CUSTOMER_ORDER_HISTORY = TableSpec(
      "net_base": MONEY, "market_count": "bigint", "markets": "text", "favourite_category_id": "bigint",
      "favourite_category": "text"},
     key=("identity_id",),
+    descriptions={
+        'identity_id': 'Resolved identity (customer_identities.identity_id).',
+        'customers': 'Customer records in the identity.',
+        'first_order_at': 'First counted order (UTC).',
+        'last_order_at': 'Last counted order (UTC).',
+        'orders': 'Counted orders (excluded statuses left out).',
+        'units': 'Units bought, cancelled units left out.',
+        'returned_units': 'Units returned.',
+        'returns_rate': 'Returned units / units bought; NULL without units.',
+        'base_currency': "The store's base currency.",
+        'gross_base': 'Grand totals in the base currency.',
+        'refunded_base': 'Refunds in the base currency.',
+        'net_base': 'Gross minus refunds, base currency.',
+        'market_count': 'Markets ordered in.',
+        'markets': 'Market ids ordered in.',
+        'favourite_category_id': 'Category with the most units bought (categories.id).',
+        'favourite_category': 'Its name.',
+    },
 )
 CUSTOMER_SEGMENTS = TableSpec(
     "customer_segments",
@@ -553,12 +689,32 @@ CUSTOMER_SEGMENTS = TableSpec(
      "monetary": MONEY, "r_score": "integer", "f_score": "integer", "m_score": "integer", "rfm": "text",
      "segment": "text", "cohort_month": "date"},
     key=("identity_id",),
+    descriptions={
+        'identity_id': 'Resolved identity.',
+        'as_of': 'Moment the scores were computed for (UTC).',
+        'recency_days': 'Days since the last order.',
+        'frequency': 'Orders.',
+        'monetary': 'Net revenue in the base currency.',
+        'r_score': 'Recency score (1 lowest .. bins).',
+        'f_score': 'Frequency score.',
+        'm_score': 'Monetary score.',
+        'rfm': 'The three scores as one code.',
+        'segment': 'Named segment (mapping file analytics.segments).',
+        'cohort_month': 'Month of the first order.',
+    },
 )
 CUSTOMER_SEGMENT_CHANGES = TableSpec(
     "customer_segment_changes",
     {"identity_id": "bigint", "changed_at": "timestamptz", "as_of": "date", "previous_segment": "text",
      "segment": "text"},
     key=("identity_id", "changed_at"),
+    descriptions={
+        'identity_id': 'Resolved identity.',
+        'changed_at': 'When the change was recorded (UTC).',
+        'as_of': 'Scoring moment of the new segment.',
+        'previous_segment': 'Segment before; NULL for a new identity.',
+        'segment': 'Segment after.',
+    },
 )
 # What each analytics table last computed from each source row (orders, returns, identities): the
 # row's synced_at and deleted_at as seen then (an identity row: its identity), and the day and
@@ -569,5 +725,14 @@ ANALYTICS_MARKS = TableSpec(
     {"consumer": "text", "source": "text", "key": "text", "row_synced_at": "timestamptz",
      "row_deleted_at": "timestamptz", "day": "date", "identity_id": "bigint"},
     key=("consumer", "source", "key"),
+    descriptions={
+        'consumer': 'Analytics table that counted the row.',
+        'source': 'Source table of the row (orders, returns).',
+        'key': 'Key of the source row.',
+        'row_synced_at': 'synced_at of the row when it was counted.',
+        'row_deleted_at': 'deleted_at of the row when it was counted.',
+        'day': 'UTC day the row was counted in.',
+        'identity_id': 'Identity the row was counted for.',
+    },
 )
 ANALYTICS_TABLES = [SALES_DAILY, CUSTOMER_ORDER_HISTORY, CUSTOMER_SEGMENTS, CUSTOMER_SEGMENT_CHANGES, ANALYTICS_MARKS]

@@ -43,3 +43,14 @@ def test_schemas_isolate_warehouses_sharing_a_database(warehouse_url):
         assert b.read(spec)["name"].tolist() == ["NORWAY"]
         assert (a.load_cursor("markets"), b.load_cursor("markets")) == ("Sweden", "Norway")
         assert a.read(f"SELECT name FROM {a.table_ref('markets')}")["name"].tolist() == ["SWEDEN"]
+
+
+def test_every_column_of_every_table_has_a_description():
+    """The UI shows these as column descriptions (TableSchema); a new column must say what it holds."""
+    from centra_pipelines.warehouse import model
+    from centra_pipelines.warehouse.tables import TableSpec
+
+    specs = [v for v in vars(model).values() if isinstance(v, TableSpec)]
+    assert len(specs) > 30
+    undescribed = {s.name: [c for c in s.columns if not s.descriptions.get(c)] for s in specs}
+    assert {k: v for k, v in undescribed.items() if v} == {}
