@@ -47,6 +47,8 @@ from contextlib import ExitStack
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from receiver_process import start_receiver  # bench/receiver_process.py
+
 SECRET = "bench-webhook-secret"
 BACKFILL_TOKEN, REALTIME_TOKEN, SETUP_TOKEN = "backfill-token", "realtime-token", "setup-token"
 SHARE = 0.5
@@ -109,22 +111,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def start_receiver(landing: Path, port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "centra_pipelines.cli", "webhooks", "serve", "--port", str(port), "--landing",
-         str(landing)], env={**os.environ, "CENTRA_WEBHOOK_SECRET": SECRET},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("webhook receiver did not start")
 
 
 def worker(role: str, args, **extra) -> subprocess.Popen:
@@ -192,7 +178,7 @@ def main() -> int:
                 f"storage:\n  postgres:\n    postgres_url: {instance_url}\ntelemetry:\n  enabled: false\n")
         landing = tmp / "landing"
         port = free_port()
-        receiver = start_receiver(landing, port)
+        receiver = start_receiver(landing, port, SECRET)
         stack.callback(receiver.kill)
         server = stack.enter_context(SandboxServer(SandboxConfig(
             scale=args.scale, tier="growth", time_scale=args.time_scale,

@@ -23,7 +23,6 @@ import json
 import os
 import resource
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +31,8 @@ from urllib.parse import quote
 
 from centra_pipelines.sandbox.webhooks import encode_payload
 from centra_pipelines.webhooks import SIGNATURE_HEADER, WEBHOOK_PATH, compute_signature
+
+from receiver_process import start_receiver  # bench/receiver_process.py
 
 SECRET = "bench-abuse-secret"
 FD_LIMIT = 1024
@@ -44,31 +45,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def start_receiver(landing: Path, port: int) -> subprocess.Popen:
-    def limit_fds():
-        resource.setrlimit(resource.RLIMIT_NOFILE, (FD_LIMIT, FD_LIMIT))
-
-    process = subprocess.Popen(
-        [sys.executable, "-m", "centra_pipelines.cli", "webhooks", "serve", "--port", str(port),
-         "--landing", str(landing)],
-        env={**os.environ, "CENTRA_WEBHOOK_SECRET": SECRET}, preexec_fn=limit_fds,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"receiver exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-                sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")
-                if sock.recv(64).startswith(b"HTTP/1.1 200"):
-                    return process
-        except OSError:
-            pass
-        time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("receiver did not start")
 
 
 def rss_mb(pid: int) -> float:
@@ -347,7 +323,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="receiver-abuse-") as tmp:
         landing = Path(tmp) / "landing"
         port = free_port()
-        process = start_receiver(landing, port)
+        process = start_receiver(landing, port, SECRET, fd_limit=FD_LIMIT)
         try:
             ok = asyncio.run(run_all(port, process.pid, args.settle))
         finally:

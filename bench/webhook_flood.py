@@ -31,7 +31,6 @@ import json
 import os
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +39,8 @@ from pathlib import Path
 from centra_pipelines.sandbox.webhooks import encode_payload
 from centra_pipelines.webhooks import SIGNATURE_HEADER, WEBHOOK_PATH, compute_signature
 
+from receiver_process import start_receiver  # bench/receiver_process.py
+
 SECRET = "bench-webhook-secret"
 
 
@@ -47,28 +48,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def start_receiver(landing: Path, port: int, workers: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "centra_pipelines.cli", "webhooks", "serve", "--port", str(port),
-         "--landing", str(landing), "--workers", str(workers)],
-        env={**os.environ, "CENTRA_WEBHOOK_SECRET": SECRET}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"receiver exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-                sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")
-                if sock.recv(64).startswith(b"HTTP/1.1 200"):
-                    time.sleep(1.0 if workers > 1 else 0)  # let every worker finish importing
-                    return process
-        except OSError:
-            pass
-        time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("receiver did not start")
 
 
 def process_tree(pid: int) -> list[int]:
@@ -197,7 +176,7 @@ def main() -> int:
         incoming = landing / "incoming"
         before = len(list(incoming.glob("*.json"))) if incoming.exists() else 0
         port = free_port()
-        process = start_receiver(landing, port, args.workers)
+        process = start_receiver(landing, port, SECRET, workers=args.workers)
         try:
             requests = signed_requests(args.calls, args.events, port)
             pids = process_tree(process.pid)

@@ -11,7 +11,6 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import dagster as dg
 import pandas as pd
-import pytest
 
 from centra_pipelines.mapping import load_mapping
 from centra_pipelines.warehouse import connect, duckdb_url, model
@@ -271,7 +270,6 @@ def test_analytics_equal_the_sandbox_and_refresh_only_what_changed(make_sandbox,
     server.advance(8 * 60)
     today = _day(server.sandbox.now)
     _sync(defs, dagster_instance, today, today)
-    mapping = load_mapping()
     with connect(warehouse_url) as wh:
         orders, returns = _synced(server, wh)
         identity_after = live(wh, "customer_identities").set_index("customer_id")["identity_id"].to_dict()
