@@ -32,7 +32,7 @@ from pathlib import Path
 import psycopg
 
 from centra_pipelines.mapping import load_mapping
-from centra_pipelines.warehouse import connect, duckdb_url, model
+from centra_pipelines.warehouse import connect, duckdb_url
 from centra_pipelines.warehouse import analytics as a
 
 FULL_TARGET_SECONDS = {"duckdb": 120.0, "postgresql": 300.0}  # 2 shared cores
