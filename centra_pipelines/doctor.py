@@ -256,29 +256,27 @@ def _selection(rows: dict[str, list[dict]], report: Report) -> None:
     if markets is not None and pricelists is not None:
         selection = MarketSelection(stores=tuple(config.list_value("CENTRA_STORES")),
                                     markets=tuple(config.list_value("CENTRA_MARKETS")))
-        try:
-            chosen = select_markets(markets, pricelists, selection)
-        except MarketSelectionError as exc:
-            report.add("markets", FAIL, f"{exc} (CENTRA_STORES / CENTRA_MARKETS)", blocking=True)
-        else:
-            names = {m["id"]: m["name"] for m in markets}
-            refused = "; ".join(f"{names[i]!r}: {why}" for i, why in chosen.skipped.items())
-            report.add("markets", OK if chosen.ids else WARN,
-                       f"syncs {', '.join(repr(names[i]) for i in chosen.ids) or 'none'}"
-                       + (f"; refuses {refused}" if refused else ""))
+        _selection_line(report, "markets", markets, lambda: select_markets(markets, pricelists, selection),
+                        "CENTRA_STORES / CENTRA_MARKETS", "syncs")
     warehouses = rows.get("warehouses")
     if warehouses is not None:
-        try:
-            chosen = select_warehouses(warehouses, config.list_value("CENTRA_WAREHOUSES"))
-        except MarketSelectionError as exc:
-            report.add("warehouses", FAIL, f"{exc} (CENTRA_WAREHOUSES)", blocking=True)
-        else:
-            names = {w["id"]: w["name"] for w in warehouses}
-            refused = "; ".join(f"{names[i]!r}: {why}" for i, why in chosen.skipped.items())
-            report.add("warehouses", OK if chosen.ids else WARN,
-                       f"syncs stock of {', '.join(repr(names[i]) for i in chosen.ids) or 'none'}"
-                       + (f"; refuses {refused}" if refused else ""))
+        _selection_line(report, "warehouses", warehouses,
+                        lambda: select_warehouses(warehouses, config.list_value("CENTRA_WAREHOUSES")),
+                        "CENTRA_WAREHOUSES", "syncs stock of")
 
+
+
+def _selection_line(report: Report, check: str, rows: list[dict], choose, variables: str, verb: str) -> None:
+    """One line saying what the configured selection syncs and what it refuses, with why."""
+    try:
+        chosen = choose()
+    except MarketSelectionError as exc:
+        report.add(check, FAIL, f"{exc} ({variables})", blocking=True)
+        return
+    names = {r["id"]: r["name"] for r in rows}
+    refused = "; ".join(f"{names[i]!r}: {why}" for i, why in chosen.skipped.items())
+    report.add(check, OK if chosen.ids else WARN, f"{verb} {', '.join(repr(names[i]) for i in chosen.ids) or 'none'}"
+               + (f"; refuses {refused}" if refused else ""))
 
 def _estimate(client: CentraClient, readings: list[dict], rows: dict[str, Any], report: Report) -> None:
     """Requests of a first sync from Centra's counts, and the time they take inside our budget share."""
