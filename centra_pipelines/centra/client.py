@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import json
 import logging
 import threading
@@ -9,6 +10,7 @@ import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -54,6 +56,14 @@ class Result:
     complexity: int
     stats: Stats  # this request: attempts, 429s, retries, waits, bytes
     extensions: dict[str, Any] = field(default_factory=dict)
+
+
+def _http_date(value: str | None) -> datetime | None:
+    try:
+        moment = email.utils.parsedate_to_datetime(value) if value else None
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def budget_key(url: str) -> str:
@@ -122,6 +132,9 @@ class CentraClient:
         self._slots = threading.BoundedSemaphore(self.max_in_flight)
         self._estimates: dict[str, float] = {}
         self._capabilities: Capabilities | None = None
+        # Centra's clock at its latest answer (its `Date` header), None before any: a window's
+        # "as of" must be in Centra's time, the time of the `updatedAt` values it filters on.
+        self.server_time: datetime | None = None
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             limits=httpx.Limits(max_connections=self.max_in_flight, max_keepalive_connections=self.max_in_flight),
@@ -227,6 +240,7 @@ class CentraClient:
             except httpx.TransportError as exc:  # timeouts, refused and dropped connections, truncation
                 raise _Retryable(type(exc).__name__) from None
             stats.bytes += len(response.content)
+            self.server_time = _http_date(response.headers.get("Date")) or self.server_time
             status = response.status_code
             if status in (429, 401):
                 self.throttle.settle(estimate, 0)

@@ -56,7 +56,7 @@ class Page:
     total: int | None = None  # totalCount, when the API reports it
 
 
-def _instant(value: str) -> datetime:
+def instant(value: str) -> datetime:
     """updatedAt as an instant. Some stores render local time without an offset; read those as UTC
     (a row misplaced by a few hours is re-read, never skipped, since we drop only rows before the cursor
     in the server's own order when timestamps agree)."""
@@ -141,7 +141,7 @@ class ListPages:
         """
         c = self.cursor or Cursor(self.stream.name, "keyset", updated_from=self.since)
         updated_from, page, done = c.updated_from, c.page, c.done
-        last = (_instant(c.last_updated_at), c.last_id) if c.last_updated_at else None
+        last = (instant(c.last_updated_at), c.last_id) if c.last_updated_at else None
         last_raw = c.last_updated_at
         number = 0
         while not done:
@@ -150,13 +150,13 @@ class ListPages:
                 where["updatedAt"] = {**where.get("updatedAt", {}), "from": updated_from}
             rows = self._fetch(where, page)
             id_key = self.stream.id_key
-            fresh = [r for r in rows if last is None or (_instant(r["updatedAt"]), r[id_key]) > last]
+            fresh = [r for r in rows if last is None or (instant(r["updatedAt"]), r[id_key]) > last]
             done = len(rows) < self.limit
             if rows:
-                tail = (_instant(rows[-1]["updatedAt"]), rows[-1][id_key])
+                tail = (instant(rows[-1]["updatedAt"]), rows[-1][id_key])
                 if last is None or tail > last:
                     last, last_raw = tail, rows[-1]["updatedAt"]
-                if updated_from and tail[0] == _instant(updated_from):
+                if updated_from and tail[0] == instant(updated_from):
                     page += 1  # the whole page shares one updatedAt: step past it within the same from
                 else:
                     updated_from, page = rows[-1]["updatedAt"], 1

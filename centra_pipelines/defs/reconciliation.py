@@ -4,24 +4,39 @@ It covers the partitions of the run it runs in (a partition or a single-run rang
 tags), else the mapping's lookback window ending yesterday. Centra's count for a window is asked with
 the same filter the pull uses (`counters`, or a connection's `totalCount`); where the API cannot
 filter the window (customers on a strict schema) every row is listed by id pages and counted per day
-in memory. A partition with fewer rows than Centra counts (quarantined rows count as present: they
-are known and have reasons) fails the check with severity ERROR, naming the partition.
+in memory. A partition whose row count differs from Centra's (quarantined rows count as present:
+they are known and have reasons) fails the check with severity ERROR, naming the partition.
+
+Centra keeps changing while a run pulls: an order pulled on page 3 and changed a minute later counts
+on today in Centra, while the warehouse keeps it on its old day until the change lands (a webhook
+batch, the next incremental run); a new order counts on today before any pull saw it. So both sides
+are counted "as of" the pull: Centra's clock at the run's first page (the materialization's
+`centra_as_of`; in a run without a pull, Centra's clock as the check starts). Centra counts only the
+rows it last changed before then; the warehouse leaves out the rows Centra changed since (listed by
+`window_field >= as of`: the changes of the run's minutes, re-listed around every count so that a
+change during the check cannot tip one). A row last changed before the pull began must be in its
+day exactly as pulled: a lost page still fails the check.
 """
 
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 
 import dagster as dg
 
 from centra_pipelines.centra import CentraClient
 from centra_pipelines.defs.pulls import pull_all
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
-from centra_pipelines.defs.windows import (ROW_COUNT, checked_days, date_range, mapping_or_fail, reconcile,
-                                           reconciliation_result, warehouse_counts)
+from centra_pipelines.centra.pagination import instant
+from centra_pipelines.defs.windows import (AS_OF_MARGIN, ROW_COUNT, WarehouseCounts, checked_days, date_range,
+                                           day_start, mapping_or_fail, reconcile, reconciliation_result)
 from centra_pipelines.mapping.orders_rows import utc_day
 from centra_pipelines.mapping.timestamps import to_utc_series
 from centra_pipelines.warehouse import TableSpec
 
 import pandas as pd
+
+
+RECOUNTS = 5  # a count retaken while rows of its days keep changing under it (then the last one stands)
 
 
 def row_count_check(spec: TableSpec, window_field: str, count: Callable[[CentraClient, dict], int],
@@ -34,24 +49,84 @@ def row_count_check(spec: TableSpec, window_field: str, count: Callable[[CentraC
     def _row_count(context: dg.AssetCheckExecutionContext, centra: CentraResource,
                    warehouse: WarehouseResource) -> dg.AssetCheckResult:
         mapping = mapping_or_fail()
-        checked = checked_days(context.op_execution_context.run.tags, mapping.sync.lookback_days)
+        run = context.op_execution_context.run
+        checked = checked_days(run.tags, mapping.sync.lookback_days)
         with centra.get_client() as client, warehouse.connect() as wh:
             wh.ensure_tables([spec])
-            have = warehouse_counts(wh, spec.name, spec.key, checked[0], checked[-1])
+            have = WarehouseCounts(wh, spec.name, spec.key, checked[0], checked[-1])
+            as_of = pulled_as_of(context.instance, run.run_id, spec.name) or centra_now(client) - AS_OF_MARGIN
             filterable = window_field != "updatedAt" or client.capabilities().plan(stream).updated_at_filter
             if filterable:
-                mismatches = reconcile(lambda s, e: count(client, {window_field: date_range(s, e)}), have, checked)
+                since = ChangedSince(client, stream, window_field, spec.key[0], as_of, mapping.sync.page_size)
+                changed = since.refresh()
+
+                def compare(days: list[str]) -> tuple[int, int]:
+                    nonlocal changed
+                    start, end = day_start(days[0]), min(day_start(days[-1]) + timedelta(days=1), as_of)
+                    for _ in range(RECOUNTS):
+                        before = have.stored(days, changed)
+                        centra_rows = count(client, {window_field: date_range(start, end)}) if start < end else 0
+                        changed = since.refresh()
+                        if have.stored(days, changed) == before:  # no change to these days during the count
+                            break
+                    return centra_rows, have.stored(days, changed)
+
+                mismatches = reconcile(compare, checked)
                 mode = f"Centra counts of {stream} by {window_field} window"
             else:
                 rows = pull_all(client, stream, limit=mapping.sync.page_size)
                 moments = to_utc_series(pd.Series([r.get(window_field) for r in rows], dtype=object),
                                         mapping.store_timezone, errors="coerce")
-                per_day = utc_day(moments).value_counts().to_dict()
-                mismatches = [{"partition": d, "centra": int(per_day.get(d, 0)), "warehouse": have.get(d, 0)}
-                              for d in checked if int(per_day.get(d, 0)) != have.get(d, 0)]
+                later = (moments >= pd.Timestamp(as_of)).tolist()
+                changed = frozenset(str(r[spec.key[0]]) for r, after in zip(rows, later) if after)
+                per_day = utc_day(moments[[not after for after in later]]).value_counts().to_dict()
+                mismatches = [{"partition": d, "centra": int(per_day.get(d, 0)), "warehouse": have.stored([d], changed)}
+                              for d in checked if int(per_day.get(d, 0)) != have.stored([d], changed)]
                 mode = f"every {stream} row listed (no {window_field} filter offered), counted per day"
-            context.log.info(f"{spec.name}: {len(checked)} partitions reconciled, {len(mismatches)} off "
+            context.log.info(f"{spec.name}: {len(checked)} partitions reconciled as of {as_of.isoformat()} "
+                             f"({len(changed)} rows changed since), {len(mismatches)} off "
                              f"({client.stats.requests} requests)")
-        return reconciliation_result(checked, mismatches, mode, client.stats.requests)
+        return reconciliation_result(checked, mismatches, mode, client.stats.requests, as_of, len(changed))
 
     return _row_count
+
+
+class ChangedSince:
+    """Keys of the `stream` rows Centra changed at or after `as_of` (`window_field >= as_of`); each
+    refresh asks only from the newest change seen (inclusive), so it costs a page while little changes."""
+
+    def __init__(self, client: CentraClient, stream: str, window_field: str, key: str, as_of: datetime,
+                 page_size: int):
+        self.client, self.stream, self.field, self.key, self.page_size = client, stream, window_field, key, page_size
+        self.newest = as_of.isoformat()
+        self.keys: set[str] = set()
+
+    def refresh(self) -> frozenset[str]:
+        newest = self.newest
+        for page in self.client.pages(self.stream, where={self.field: {"from": newest}}, limit=self.page_size):
+            for row in page.rows:
+                self.keys.add(str(row[self.key]))
+                if row.get(self.field) and instant(row[self.field]) > instant(self.newest):
+                    self.newest = row[self.field]
+        return frozenset(self.keys)
+
+
+def pulled_as_of(instance: dg.DagsterInstance, run_id: str, asset: str) -> datetime | None:
+    """The `centra_as_of` of this run's pull of `asset` (run_ prefixed on daily assets), if it pulled."""
+    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
+    found = []
+    for record in records:
+        materialization = record.asset_materialization
+        if materialization is None or materialization.asset_key != dg.AssetKey(asset):
+            continue
+        entry = materialization.metadata.get("run_centra_as_of") or materialization.metadata.get("centra_as_of")
+        if entry is not None and entry.value:
+            found.append(datetime.fromisoformat(entry.value))
+    return min(found, default=None)
+
+
+def centra_now(client: CentraClient) -> datetime:
+    """Centra's clock (the `Date` of an answer; a rateLimits reading if the client has none yet), else ours."""
+    if client.server_time is None:
+        client.read_rate_limits()
+    return client.server_time or datetime.now(timezone.utc)

@@ -61,12 +61,20 @@ def days(start: datetime, end: datetime) -> list[str]:
     return out
 
 
+# How far before Centra's `Date` of its first answer a pull's "as of" is put: clock skew between
+# Centra's web and database servers, and a change committed while that answer was in flight.
+AS_OF_MARGIN = timedelta(seconds=60)
+
+
 @dataclass
 class WindowPull:
     rows: int = 0
     pages: int = 0
     filtered_in_memory: bool = False
     gaps: dict[str, set[str]] = field(default_factory=dict)
+    # Centra's clock (ISO) at the pull's first answer less AS_OF_MARGIN: every row Centra last changed
+    # before it was pulled as it is now (defs/reconciliation.py checks exactly that). "" if unknown.
+    as_of: str = ""
 
 
 def pull_window(context, client: CentraClient, writer: StreamWriter, stream: str, window_field: str,
@@ -91,6 +99,8 @@ def pull_window(context, client: CentraClient, writer: StreamWriter, stream: str
             on_page(rows, frames)
         result.rows += len(rows)
         result.pages += 1
+        if result.pages == 1 and client.server_time is not None:
+            result.as_of = (client.server_time - AS_OF_MARGIN).isoformat()
         context.log.info(f"{stream}: page {page.number} committed, {result.rows} rows in the window so far")
     return result
 
@@ -127,26 +137,38 @@ def day_start(day: str) -> datetime:
     return datetime.fromisoformat(day).replace(tzinfo=timezone.utc)
 
 
-def warehouse_counts(wh, table: str, key: tuple[str, ...], first: str, last: str) -> dict[str, int]:
+class WarehouseCounts:
     """Rows per partition in [first, last]: live rows, plus quarantined rows (known, with reasons) that
-    have no live row."""
-    ref = wh.table_ref(table)
-    live = wh.read(f"SELECT partition, {', '.join(key)} FROM {ref} WHERE deleted_at IS NULL "
-                   f"AND partition >= '{first}' AND partition <= '{last}'")
-    counts = live.groupby("partition").size().to_dict() if len(live) else {}
-    held = wh.read(f"SELECT key, payload FROM {wh.table_ref('quarantine')} WHERE table_name = '{table}'")
-    if len(held):
-        present = set(wh.read(f"SELECT {', '.join(key)} FROM {ref}").astype(str).agg("|".join, axis=1))
-        for row in held.itertuples():
-            payload = row.payload if isinstance(row.payload, dict) else {}
-            day = payload.get("partition")
-            if row.key not in present and isinstance(day, str) and first <= day <= last:
-                counts[day] = counts.get(day, 0) + 1
-    return {str(k): int(v) for k, v in counts.items()}
+    have no live row; `stored(days, changed)` leaves out the rows whose key is in `changed`."""
+
+    def __init__(self, wh, table: str, key: tuple[str, ...], first: str, last: str):
+        ref = wh.table_ref(table)
+        live = wh.read(f"SELECT partition, {', '.join(key)} FROM {ref} WHERE deleted_at IS NULL "
+                       f"AND partition >= '{first}' AND partition <= '{last}'")
+        rows = list(zip(live["partition"].astype(str), live[list(key)].astype(str).agg("|".join, axis=1))) \
+            if len(live) else []
+        held = wh.read(f"SELECT key, payload FROM {wh.table_ref('quarantine')} WHERE table_name = '{table}'")
+        if len(held):
+            present = set(wh.read(f"SELECT {', '.join(key)} FROM {ref}").astype(str).agg("|".join, axis=1))
+            for row in held.itertuples():
+                payload = row.payload if isinstance(row.payload, dict) else {}
+                day = payload.get("partition")
+                if row.key not in present and isinstance(day, str) and first <= day <= last:
+                    rows.append((day, row.key))
+        self.by_day: dict[str, int] = {}
+        self.day_of: dict[str, str] = {}
+        for day, row_key in rows:
+            self.by_day[day] = self.by_day.get(day, 0) + 1
+            self.day_of[row_key] = day
+
+    def stored(self, days: list[str], changed: frozenset[str] = frozenset()) -> int:
+        span = set(days)
+        return sum(self.by_day.get(d, 0) for d in days) - sum(1 for k in changed if self.day_of.get(k) in span)
 
 
-def reconcile(expected: Callable[[datetime, datetime], int], have: dict[str, int], checked: list[str]) -> list[dict]:
-    """Days whose warehouse count differs from Centra's count for the same window.
+def reconcile(compare: Callable[[list[str]], tuple[int, int]], checked: list[str]) -> list[dict]:
+    """Days whose warehouse count differs from Centra's count for the same window; `compare(days)` gives
+    (Centra's count, the warehouse's) for a run of consecutive days.
 
     Bisection: a range whose totals agree is not split further (one request covers it); a range
     that disagrees is halved down to single days, so k bad days cost about 2·k·log2(n) counts.
@@ -156,8 +178,7 @@ def reconcile(expected: Callable[[datetime, datetime], int], have: dict[str, int
     mismatches: list[dict] = []
 
     def visit(lo: int, hi: int) -> None:
-        centra = expected(day_start(checked[lo]), day_start(checked[hi - 1]) + timedelta(days=1))
-        stored = sum(have.get(d, 0) for d in checked[lo:hi])
+        centra, stored = compare(checked[lo:hi])
         if centra == stored:
             return
         if hi - lo == 1:
@@ -172,7 +193,8 @@ def reconcile(expected: Callable[[datetime, datetime], int], have: dict[str, int
     return mismatches
 
 
-def reconciliation_result(checked: list[str], mismatches: list[dict], mode: str, requests: int) -> dg.AssetCheckResult:
+def reconciliation_result(checked: list[str], mismatches: list[dict], mode: str, requests: int,
+                          as_of: datetime, changed_since: int) -> dg.AssetCheckResult:
     missing = sum(max(0, m["centra"] - m["warehouse"]) for m in mismatches)
     return dg.AssetCheckResult(
         passed=not mismatches,
@@ -181,6 +203,8 @@ def reconciliation_result(checked: list[str], mismatches: list[dict], mode: str,
             "partitions_checked": len(checked),
             "first_partition": checked[0] if checked else "",
             "last_partition": checked[-1] if checked else "",
+            "as_of": as_of.isoformat(),  # Centra's time the counts were taken as of (see defs/reconciliation.py)
+            "rows_changed_since": changed_since,  # left out on both sides: the pulls after this one verify them
             "partitions_off": len(mismatches),
             "rows_missing": missing,
             "counted_by": mode,

@@ -10,6 +10,7 @@ execute, charge the complexity, answer.
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import json
 import logging
 import threading
@@ -236,6 +237,28 @@ class _DropConnectionResponse(Response):
         raise ConnectionDropped("sandbox fault: connection reset")
 
 
+class _SandboxDate:
+    """Every response's `Date` header is the sandbox's clock at the request's arrival, as a real
+    Centra's is its own: clients read "Centra's now" from it (the sandbox clock moves only by
+    `advance`, so the server's wall clock would disagree with every timestamp it serves). The
+    servers that run the app leave out their own Date header (`date_header=False`)."""
+
+    def __init__(self, app, service: "SandboxService"):
+        self.app, self.service = app, service
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        date = email.utils.format_datetime(self.service.sandbox.now, usegmt=True).encode()
+
+        async def send_with_date(message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), (b"date", date)]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_date)
+
+
 def build_app(config: "SandboxConfig") -> Starlette:
     """A Starlette app for one sandbox; `app.state.service` is its SandboxService."""
     _install_log_filter()
@@ -297,4 +320,5 @@ def build_app(config: "SandboxConfig") -> Starlette:
         Route("/_sandbox/health", health, methods=["GET"]),
     ])
     app.state.service = service
+    app.add_middleware(_SandboxDate, service=service)
     return app

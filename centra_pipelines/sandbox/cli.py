@@ -105,7 +105,8 @@ def run_serve(args: argparse.Namespace) -> int:
           f"http://{args.host}:{args.port}/graphql; tokens: {', '.join(service.tokens.names())}",
           file=sys.stderr)
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info", timeout_graceful_shutdown=1)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info", timeout_graceful_shutdown=1,
+                    date_header=False)  # Date: the sandbox clock (app.py)
     finally:
         service.close()
     return 0

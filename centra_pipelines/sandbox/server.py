@@ -68,7 +68,7 @@ class SandboxServer:
         self._port = sock.getsockname()[1]
         # Short graceful shutdown: a `slow` fault may hold a request open far longer than a test.
         config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=1,
-                                lifespan="off")
+                                lifespan="off", date_header=False)  # Date: the sandbox clock (app.py)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         name=f"sandbox-{self._port}", daemon=True)

@@ -298,3 +298,57 @@ def test_strict_schema_customers_are_windowed_in_memory(make_sandbox, tmp_path, 
     expected = {c["id"] for c in truth["customers"] if c["updated_at"][:4] == "2025" and c["email"]}
     with connect(url) as wh:
         assert set(live(wh, "customers")["id"]) == expected
+
+
+def test_orders_changed_during_the_run_do_not_fail_reconciliation_and_lost_rows_still_do(make_sandbox, tmp_path,
+                                                                                      dagster_instance):
+    """Centra moves on while a backfill pulls (orders progress, new ones arrive): an order pulled and then
+    changed counts on its new day in Centra while the warehouse keeps it on its old day until the change
+    lands. The run's reconciliation counts both sides as of the pull's start, so it passes; a row lost
+    from the warehouse still fails it."""
+    import threading
+
+    server = make_sandbox(scale="small")
+    url = duckdb_url(tmp_path / "centra.duckdb")
+    defs = make_defs(server, url)
+    assert _run(defs, dagster_instance, "reference_and_catalog_job", None,
+                asset_selection=[dg.AssetKey("pricelists"), dg.AssetKey("currencies")]).success
+    first, last = "2025-11-25", "2026-03-30"  # the past days: what changes now lands on 2026-03-31
+    stop, changed = threading.Event(), set()
+
+    def business() -> None:  # a minute of Centra time every 50 ms: orders progress and new ones arrive
+        while not stop.is_set():
+            changed.update(h["id"] for h in server.advance(1) if h["type"] == "order")
+            stop.wait(0.05)
+
+    worker = threading.Thread(target=business)
+    worker.start()
+    try:
+        run = _run(defs, dagster_instance, "orders_daily_job", first, last, run_config=NO_LOOKBACK["orders_daily_job"])
+    finally:
+        stop.set()
+        worker.join()
+    truth = {o["id"]: o for o in server.truth()["orders"]}
+    with connect(url) as wh:
+        stored = live(wh, "orders")
+    moved = [o for o, p, u in zip(stored["id"], stored["partition"], stored["updated_at"])
+             if truth[o]["updated_at"][:10] != p and pd.Timestamp(truth[o]["updated_at"]) > u]
+    assert moved, "no order pulled by the run changed before its check: the race this test is about did not happen"
+    evaluation = _checks(run)[("orders", "row_count_reconciliation")]
+    assert evaluation.passed, evaluation.metadata["first_mismatches"].value
+    assert run.success
+    assert evaluation.metadata["rows_changed_since"].value >= len(moved)
+
+    # The changes land (the incremental run of today), then two unchanged orders are lost from the warehouse.
+    assert _run(defs, dagster_instance, "orders_daily_job", "2026-03-31", "2026-03-31",
+                run_config=NO_LOOKBACK["orders_daily_job"]).success
+    with connect(url) as wh:
+        victims = wh.read(f"SELECT id, partition FROM {wh.table_ref('orders')} "
+                          f"WHERE partition <= '{last}' ORDER BY number LIMIT 2")
+        with wh.transaction() as tx:
+            tx.mark_deleted(model.ORDERS, list(victims["id"]), pd.Timestamp.now(tz="UTC"))
+    evaluation = _checks(_run(defs, dagster_instance, "reconciliation_job", first, last))[
+        ("orders", "row_count_reconciliation")]
+    assert not evaluation.passed
+    assert evaluation.metadata["rows_missing"].value == 2
+    assert {m["partition"] for m in evaluation.metadata["first_mismatches"].value} == set(victims["partition"])

@@ -61,7 +61,7 @@ def customer_windows(context: dg.AssetExecutionContext, config: WindowConfig, ce
         yield from materialize_results(writer, client.stats, checks={"customers": [completeness_result("customers", gaps)]},
                                        context=context,
                                        window_start=start.isoformat(), window_end=end.isoformat(),
-                                       customers=pulled.rows, filtered_in_memory=pulled.filtered_in_memory)
+                                       customers=pulled.rows, filtered_in_memory=pulled.filtered_in_memory, centra_as_of=pulled.as_of)
 
 
 @dg.multi_asset(

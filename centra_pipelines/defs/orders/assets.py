@@ -241,7 +241,7 @@ def order_windows(context: dg.AssetExecutionContext, config: WindowConfig, centr
                                                                         if o["account_id"] is not None})),
                       **no_accounts, "first_failures": dg.MetadataValue.json(without_account[:FIRST_CASES])}))
         yield from materialize_results(writer, client.stats, checks=checks, context=context, window_start=start.isoformat(),
-                                       window_end=end.isoformat(), base_currency=base or "", orders=pulled.rows)
+                                       window_end=end.isoformat(), base_currency=base or "", orders=pulled.rows, centra_as_of=pulled.as_of)
 
 
 @dg.multi_asset(
@@ -285,7 +285,7 @@ def returns(context: dg.AssetExecutionContext, config: WindowConfig, centra: Cen
                              page_size=mapping.sync.page_size, timezone_name=mapping.store_timezone)
         yield from materialize_results(writer, client.stats, checks={"returns": [completeness_result("returns", gaps)]},
                                        context=context,
-                                       window_start=start.isoformat(), window_end=end.isoformat(), returns=pulled.rows)
+                                       window_start=start.isoformat(), window_end=end.isoformat(), returns=pulled.rows, centra_as_of=pulled.as_of)
 
 
 ASSETS = [order_windows, returns]
