@@ -166,6 +166,22 @@ query CustomerCount($where: CustomerFilter) {
 }
 """
 
+# The row-count check's count of a window and, in the same request (so at the same moment), the rows
+# changed since its "as of" ($changed: updatedAt from it): one page, id and updatedAt only.
+ORDER_COUNT_AND_CHANGES = """
+query OrderCountAndChanges($where: OrderFilter, $changed: OrderFilter, $limit: Int) {
+  counters { orders(where: $where) }
+  orders(where: $changed, limit: $limit, page: 1) { id updatedAt }
+}
+"""
+
+CUSTOMER_COUNT_AND_CHANGES = """
+query CustomerCountAndChanges($where: CustomerFilter, $changed: CustomerFilter, $limit: Int) {
+  counters { customers(where: $where) }
+  customers(where: $changed, limit: $limit, page: 1) { id updatedAt }
+}
+"""
+
 # Return has no updatedAt in Centra's schema: returns are windowed by createdAt (ReturnFilter.createdAt),
 # and counted through the connection's totalCount (Counters.returns is not confirmed). Return.order is
 # confirmed on DirectToConsumerReturn only; a wholesale return names its order through its shipment.

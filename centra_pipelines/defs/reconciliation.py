@@ -12,10 +12,11 @@ on today in Centra, while the warehouse keeps it on its old day until the change
 batch, the next incremental run); a new order counts on today before any pull saw it. So both sides
 are counted "as of" the pull: Centra's clock at the run's first page (the materialization's
 `centra_as_of`; in a run without a pull, Centra's clock as the check starts). Centra counts only the
-rows it last changed before then; the warehouse leaves out the rows Centra changed since (listed by
-`window_field >= as of`: the changes of the run's minutes, re-listed around every count so that a
-change during the check cannot tip one). A row last changed before the pull began must be in its
-day exactly as pulled: a lost page still fails the check.
+rows it last changed before then; the warehouse leaves out its rows stamped since, and the rows
+Centra changed since (`updatedAt >= as of`: the changes of the run's minutes, listed in the same
+request as each count, so at the same moment; a createdAt window needs no list: it never moves a
+row). A row last changed before the pull began must be in its day exactly as pulled: a lost page
+still fails the check.
 """
 
 from collections.abc import Callable
@@ -24,9 +25,9 @@ from datetime import datetime, timedelta, timezone
 import dagster as dg
 
 from centra_pipelines.centra import CentraClient
+from centra_pipelines.centra.pagination import instant
 from centra_pipelines.defs.pulls import pull_all
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
-from centra_pipelines.centra.pagination import instant
 from centra_pipelines.defs.windows import (AS_OF_MARGIN, ROW_COUNT, WarehouseCounts, checked_days, date_range,
                                            day_start, mapping_or_fail, reconcile, reconciliation_result)
 from centra_pipelines.mapping.orders_rows import utc_day
@@ -36,16 +37,21 @@ from centra_pipelines.warehouse import TableSpec
 import pandas as pd
 
 
-RECOUNTS = 5  # a count retaken while rows of its days keep changing under it (then the last one stands)
+CHANGES_PAGE = 100  # rows changed since "as of" listed with each count (orders allow 1 - 100 a page)
+Count = Callable[[CentraClient, dict, dict | None], tuple[int, list[dict]]]
 
 
-def row_count_check(spec: TableSpec, window_field: str, count: Callable[[CentraClient, dict], int],
+def row_count_check(spec: TableSpec, window_field: str, count: Count,
                     stream: str | None = None) -> dg.AssetChecksDefinition:
+    """`count(client, where, changed)`: Centra's count of the rows in `where` and, from the same request,
+    the rows in `changed` (`window_field` from a moment; None for createdAt, which never moves a row)."""
     stream = stream or spec.name
+    moves = window_field == "updatedAt"  # a change moves the row to a later day; createdAt never changes
+    window_column = {"updatedAt": "updated_at", "createdAt": "created_at"}[window_field]
 
     @dg.asset_check(asset=spec.name, name=ROW_COUNT, blocking=True,
                     description=f"Rows of {spec.name} per daily partition equal Centra's count of {stream} whose "
-                                f"{window_field} falls in that UTC day; fails naming the partitions short.")
+                                f"{window_field} falls in that UTC day, as of the pull; fails naming the partitions off.")
     def _row_count(context: dg.AssetCheckExecutionContext, centra: CentraResource,
                    warehouse: WarehouseResource) -> dg.AssetCheckResult:
         mapping = mapping_or_fail()
@@ -53,22 +59,29 @@ def row_count_check(spec: TableSpec, window_field: str, count: Callable[[CentraC
         checked = checked_days(run.tags, mapping.sync.lookback_days)
         with centra.get_client() as client, warehouse.connect() as wh:
             wh.ensure_tables([spec])
-            have = WarehouseCounts(wh, spec.name, spec.key, checked[0], checked[-1])
             as_of = pulled_as_of(context.instance, run.run_id, spec.name) or centra_now(client) - AS_OF_MARGIN
+            have = WarehouseCounts(wh, spec.name, spec.key, window_column, checked[0], checked[-1], as_of)
             filterable = window_field != "updatedAt" or client.capabilities().plan(stream).updated_at_filter
+            changed: set[str] = set()
             if filterable:
-                since = ChangedSince(client, stream, window_field, spec.key[0], as_of, mapping.sync.page_size)
-                changed = since.refresh()
+                newest = [as_of.isoformat()]  # the latest change seen: the next listing starts there
+
+                def absorb(rows: list[dict]) -> None:
+                    for row in rows:
+                        changed.add(str(row[spec.key[0]]))
+                        if row.get(window_field) and instant(row[window_field]) > instant(newest[0]):
+                            newest[0] = row[window_field]
 
                 def compare(days: list[str]) -> tuple[int, int]:
-                    nonlocal changed
                     start, end = day_start(days[0]), min(day_start(days[-1]) + timedelta(days=1), as_of)
-                    for _ in range(RECOUNTS):
-                        before = have.stored(days, changed)
-                        centra_rows = count(client, {window_field: date_range(start, end)}) if start < end else 0
-                        changed = since.refresh()
-                        if have.stored(days, changed) == before:  # no change to these days during the count
-                            break
+                    if start >= end:  # days after "as of": nothing there is counted on either side
+                        return 0, have.stored(days, changed)
+                    since = {window_field: {"from": newest[0]}} if moves else None
+                    centra_rows, rows = count(client, {window_field: date_range(start, end)}, since)
+                    absorb(rows)
+                    if len(rows) >= CHANGES_PAGE:  # more changed than one page: list them all
+                        absorb([r for page in client.pages(stream, where={window_field: {"from": newest[0]}},
+                                                           limit=CHANGES_PAGE) for r in page.rows])
                     return centra_rows, have.stored(days, changed)
 
                 mismatches = reconcile(compare, checked)
@@ -78,7 +91,7 @@ def row_count_check(spec: TableSpec, window_field: str, count: Callable[[CentraC
                 moments = to_utc_series(pd.Series([r.get(window_field) for r in rows], dtype=object),
                                         mapping.store_timezone, errors="coerce")
                 later = (moments >= pd.Timestamp(as_of)).tolist()
-                changed = frozenset(str(r[spec.key[0]]) for r, after in zip(rows, later) if after)
+                changed = {str(r[spec.key[0]]) for r, after in zip(rows, later) if after}
                 per_day = utc_day(moments[[not after for after in later]]).value_counts().to_dict()
                 mismatches = [{"partition": d, "centra": int(per_day.get(d, 0)), "warehouse": have.stored([d], changed)}
                               for d in checked if int(per_day.get(d, 0)) != have.stored([d], changed)]
@@ -89,26 +102,6 @@ def row_count_check(spec: TableSpec, window_field: str, count: Callable[[CentraC
         return reconciliation_result(checked, mismatches, mode, client.stats.requests, as_of, len(changed))
 
     return _row_count
-
-
-class ChangedSince:
-    """Keys of the `stream` rows Centra changed at or after `as_of` (`window_field >= as_of`); each
-    refresh asks only from the newest change seen (inclusive), so it costs a page while little changes."""
-
-    def __init__(self, client: CentraClient, stream: str, window_field: str, key: str, as_of: datetime,
-                 page_size: int):
-        self.client, self.stream, self.field, self.key, self.page_size = client, stream, window_field, key, page_size
-        self.newest = as_of.isoformat()
-        self.keys: set[str] = set()
-
-    def refresh(self) -> frozenset[str]:
-        newest = self.newest
-        for page in self.client.pages(self.stream, where={self.field: {"from": newest}}, limit=self.page_size):
-            for row in page.rows:
-                self.keys.add(str(row[self.key]))
-                if row.get(self.field) and instant(row[self.field]) > instant(self.newest):
-                    self.newest = row[self.field]
-        return frozenset(self.keys)
 
 
 def pulled_as_of(instance: dg.DagsterInstance, run_id: str, asset: str) -> datetime | None:

@@ -138,13 +138,17 @@ def day_start(day: str) -> datetime:
 
 
 class WarehouseCounts:
-    """Rows per partition in [first, last]: live rows, plus quarantined rows (known, with reasons) that
-    have no live row; `stored(days, changed)` leaves out the rows whose key is in `changed`."""
+    """Rows per partition in [first, last] as of `as_of`: live rows whose window column (updated_at,
+    created_at) is before it, plus quarantined rows (known, with reasons) that have no live row;
+    `stored(days, changed)` leaves out the rows whose key is in `changed` as well."""
 
-    def __init__(self, wh, table: str, key: tuple[str, ...], first: str, last: str):
+    def __init__(self, wh, table: str, key: tuple[str, ...], window_column: str, first: str, last: str,
+                 as_of: datetime):
         ref = wh.table_ref(table)
-        live = wh.read(f"SELECT partition, {', '.join(key)} FROM {ref} WHERE deleted_at IS NULL "
+        live = wh.read(f"SELECT partition, {window_column}, {', '.join(key)} FROM {ref} WHERE deleted_at IS NULL "
                        f"AND partition >= '{first}' AND partition <= '{last}'")
+        if len(live):
+            live = live[~(pd.to_datetime(live[window_column], utc=True) >= pd.Timestamp(as_of))]
         rows = list(zip(live["partition"].astype(str), live[list(key)].astype(str).agg("|".join, axis=1))) \
             if len(live) else []
         held = wh.read(f"SELECT key, payload FROM {wh.table_ref('quarantine')} WHERE table_name = '{table}'")
@@ -161,7 +165,7 @@ class WarehouseCounts:
             self.by_day[day] = self.by_day.get(day, 0) + 1
             self.day_of[row_key] = day
 
-    def stored(self, days: list[str], changed: frozenset[str] = frozenset()) -> int:
+    def stored(self, days: list[str], changed: set[str] | frozenset[str] = frozenset()) -> int:
         span = set(days)
         return sum(self.by_day.get(d, 0) for d in days) - sum(1 for k in changed if self.day_of.get(k) in span)
 
