@@ -218,9 +218,9 @@ def main() -> int:
               f"(10 s window = {window:.2f} s), share {SHARE}: {capacity:.0f} requests per window, "
               f"{share_rate:.1f}/s")
         print(f"  backfill: orders_daily_job {first}..{last}, {backfilled} orders, {page_size} a page: "
-              f"{math.ceil(backfilled / page_size)} pages for the {need:.0f} requests {args.seconds:g} s at the share "
-              f"take x {args.backfill_margin:g}{'' if backfilled / page_size >= need else ' (TOO FEW ORDERS: --scale large)'}"
-              f"; changes every "
+              f"{math.ceil(backfilled / page_size)} pages (the share's pace over {args.seconds:g} s x "
+              f"{args.backfill_margin:g} = {need:.0f} requests"
+              f"{')' if backfilled / page_size >= need else '; TOO FEW ORDERS: use --scale large)'}; changes every "
               f"{args.change_every:g} s; sensor every {args.sensor_interval:g} s; Dagster instance and budget in "
               f"{'PostgreSQL' if args.instance == 'postgres' else 'SQLite'}")
 

@@ -76,13 +76,14 @@ def row_count_check(spec: TableSpec, window_field: str, count: Count,
                     start, end = day_start(days[0]), min(day_start(days[-1]) + timedelta(days=1), as_of)
                     if start >= end:  # days after "as of": nothing there is counted on either side
                         return 0, have.stored(days, changed)
-                    since = {window_field: {"from": newest[0]}} if moves else None
-                    centra_rows, rows = count(client, {window_field: date_range(start, end)}, since)
-                    absorb(rows)
-                    if len(rows) >= CHANGES_PAGE:  # more changed than one page: list them all
-                        absorb([r for page in client.pages(stream, where={window_field: {"from": newest[0]}},
-                                                           limit=CHANGES_PAGE) for r in page.rows])
-                    return centra_rows, have.stored(days, changed)
+                    while True:
+                        since = {window_field: {"from": newest[0]}} if moves else None
+                        centra_rows, rows = count(client, {window_field: date_range(start, end)}, since)
+                        if len(rows) < CHANGES_PAGE:  # every change up to this count is known
+                            absorb(rows)
+                            return centra_rows, have.stored(days, changed)
+                        # More changed than one page: list them all, then count again from the newest.
+                        absorb([r for page in client.pages(stream, where=since, limit=CHANGES_PAGE) for r in page.rows])
 
                 mismatches = reconcile(compare, checked)
                 mode = f"Centra counts of {stream} by {window_field} window"

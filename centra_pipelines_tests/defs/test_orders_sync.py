@@ -339,8 +339,8 @@ def test_orders_changed_during_the_run_do_not_fail_reconciliation_and_lost_rows_
     assert run.success
     assert evaluation.metadata["rows_changed_since"].value >= len(moved)
 
-    # The changes land (the incremental run of today), then two unchanged orders are lost from the warehouse.
-    assert _run(defs, dagster_instance, "orders_daily_job", "2026-03-31", "2026-03-31",
+    # The changes land (the incremental run of the days since), then two unchanged orders are lost.
+    assert _run(defs, dagster_instance, "orders_daily_job", "2026-03-31", server.sandbox.now.date().isoformat(),
                 run_config=NO_LOOKBACK["orders_daily_job"]).success
     with connect(url) as wh:
         victims = wh.read(f"SELECT id, partition FROM {wh.table_ref('orders')} "
