@@ -259,8 +259,9 @@ def main() -> int:
         ended = started + args.seconds
         state = {"cursor": None, "sent": 0, "next_tick": started, "next_change": started + 2 * window}
 
-        def step(instance, change: bool) -> None:
-            """One turn of this process: a sandbox change when due, a sensor tick when due, a warehouse look."""
+        def step(instance, change: bool, track: bool) -> None:
+            """One turn of this process: a sandbox change when due (its orders tracked for freshness during
+            the measurement), a sensor tick when due, a look in the warehouse."""
             now = time.time()
             if change and now >= state["next_change"]:
                 state["next_change"] += args.change_every
@@ -268,7 +269,7 @@ def main() -> int:
                 changed_at = time.time()
                 orders_by_number = {o["number"]: o for o in server.sandbox.catalog.orders}
                 for hook in hooks:
-                    if hook["type"] == "order" and hook["id"] in orders_by_number:
+                    if track and hook["type"] == "order" and hook["id"] in orders_by_number:
                         pending[hook["id"]] = (iso_utc(orders_by_number[hook["id"]]["updatedAt"]), changed_at)
             # A tick while a run is still going would queue a second run behind it; as with Dagster's
             # run queue, the next run takes everything landed meanwhile.
@@ -296,19 +297,19 @@ def main() -> int:
 
         with dg.DagsterInstance.from_config(args.home) as instance:
             while time.time() < ended and backfill.poll() is None:
-                step(instance, change=True)
+                step(instance, change=True, track=True)
             ended = min(ended, time.time())
             backfill_finished_early = backfill.poll() is not None
             in_flight = len(pending)
-            # The changes of the measurement still in flight are waited for (their freshness counts), and the
-            # backfill is let finish, Centra still changing under it, so that its checks run: a run that
-            # fails them is a missed target.
-            drain_until = time.time() + max(3 * (2 * window + args.sensor_interval), 30.0)
+            # The backfill is let finish, Centra still changing under it, so that its checks run (a run
+            # that fails them is a missed target); the measurement's changes still in flight are waited
+            # for meanwhile and after (their freshness counts).
             finish_until = time.time() + max(args.seconds, 120.0)
-            while (pending and time.time() < drain_until) or (backfill.poll() is None and time.time() < finish_until):
-                step(instance, change=backfill.poll() is None)
-                if backfill.poll() is None:
-                    drain_until = max(drain_until, time.time())
+            while backfill.poll() is None and time.time() < finish_until:
+                step(instance, change=True, track=False)
+            drain_until = time.time() + max(3 * (2 * window + args.sensor_interval), 30.0)
+            while pending and time.time() < drain_until:
+                step(instance, change=False, track=False)
         backfill_status = backfill.poll()
         backfill_done = [json.loads(line) for line in (backfill.stdout.read() if backfill_status is not None else "")
                          .splitlines() if line.startswith("{")]
