@@ -25,8 +25,9 @@ from graphql import (
 )
 from graphql.language import ast as gast
 
-from . import dates, structure
-from .data import Catalog, ProductHead
+from . import dates, ids, structure
+from .catalog import Catalog
+from .products import ProductHead
 from .schema import load_schema
 from .spoil import SPOILS, is_spoiled
 
@@ -215,11 +216,16 @@ def sort_rows(rows: list, specs: list[tuple[str, bool]], type_name: str) -> list
     return ordered
 
 
-def _limit(info, limit: int | None, page: int | None, cap: int) -> tuple[int, int]:
-    limit = 20 if limit is None else limit
-    page = 1 if page is None else page
+def check_limit(info, limit: int, cap: int) -> int:
+    """Centra's answer to a page size (`limit`, `first`, `last`) out of range."""
     if not 1 <= limit <= cap:
         raise graphql_error(info, f"Limit must be in range 1 - {cap}.")
+    return limit
+
+
+def _limit(info, limit: int | None, page: int | None, cap: int) -> tuple[int, int]:
+    limit = check_limit(info, 20 if limit is None else limit, cap)
+    page = 1 if page is None else page
     if page < 1:
         raise graphql_error(info, "Page must be greater than or equal to 1.")
     return limit, page
@@ -390,14 +396,11 @@ def resolve_connection(conn_name: str):
             end = next((i for i, r in enumerate(rows) if _compare(key_of(r), ck, directions) >= 0), total)
             end = max(end, start)
         if first is not None or last is None:
-            n = 20 if first is None else first
-            if not 1 <= n <= cap:
-                raise graphql_error(info, f"Limit must be in range 1 - {cap}.")
+            n = check_limit(info, 20 if first is None else first, cap)
             window = rows[start:min(end, start + n)]
             has_next, has_prev = start + n < end, start > 0
         else:
-            if not 1 <= last <= cap:
-                raise graphql_error(info, f"Limit must be in range 1 - {cap}.")
+            check_limit(info, last, cap)
             window = rows[max(start, end - last):end]
             has_next, has_prev = end < total, end - last > start
         edges = [{"cursor": make_cursor(r, specs, type_name), "node": node}
@@ -429,10 +432,10 @@ def resolve_single(name: str, list_name: str):
         if list_name == "products":
             return cat.product(args.get("id")) if args.get("id") is not None else None
         if list_name == "productVariants" and args.get("id") is not None:
-            product = cat.product(args["id"] // 8)
+            product = cat.product(ids.product_of_variant(args["id"]))
             return next((v for v in product["variants"] if v["id"] == args["id"]), None) if product else None
         if list_name == "displays" and args.get("id") is not None:
-            product = cat.product((args["id"] + 1) // 2)
+            product = cat.product(ids.product_of_display(args["id"]))
             return next((d for d in product["displays"] if d["id"] == args["id"]), None) if product else None
         return _find(SOURCES[list_name](cat), **args)
     return resolve
@@ -540,8 +543,7 @@ def resolve_event_listeners(_source, info, where=None):
 
 def resolve_events(_source, info, where=None, limit=20):
     _require(info, "Event:read", "events")
-    if not 1 <= limit <= 200:
-        raise graphql_error(info, "Limit must be in range 1 - 200.")
+    check_limit(info, limit, DEFAULT_LIMIT)
     return info.context.sandbox.events.pending(info.context.integration, where or {}, limit)
 
 
