@@ -97,7 +97,3 @@ class SandboxServer(ThreadedServer):
         if self.service.webhooks is None:
             return True
         return self.service.webhooks.flush(timeout)
-
-    @property
-    def webhook_stats(self):
-        return None if self.service.webhooks is None else self.service.webhooks.stats

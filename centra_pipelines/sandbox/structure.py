@@ -31,8 +31,6 @@ FOLDERS = {"Menswear": ["Tops", "Bottoms", "Outerwear"], "Womenswear": ["Tops", 
 CATEGORIES = {"Women": {"Tops": ["T-shirts", "Shirts"], "Knitwear": [], "Dresses": [], "Outerwear": []},
               "Men": {"Tops": ["T-shirts", "Shirts"], "Trousers": [], "Outerwear": []},
               "Kids": {}, "Sale": {}, "New in": {}}
-# Translated product fields; the default-language value is on the product itself.
-TRANSLATED = ("name", "description")
 WORDS = {"sv": ("Klassisk", "En {}."), "de": ("Klassisch", "Ein {}."), "en": ("Classic", "The {}."),
          "ja": ("クラシック", "{}。")}
 
