@@ -87,8 +87,8 @@ def build(cat: Catalog) -> None:
             email = f"{first.lower()}.{account['id']}@retailer.example"
             if rng.random() < 0.25:  # quirk: a buyer e-mail without a domain
                 email = f"{first.lower()}.{account['id']}"
-                cat.quirks.append({"entity": "buyers", "id": 100 + account["id"], "quirk": "malformed e-mail"})
-            account["_buyers"].append({"id": 100 + account["id"], "firstName": first, "lastName": "Lund",
+                cat.quirks.append({"entity": "buyers", "id": ids.second_buyer_id(account["id"]), "quirk": "malformed e-mail"})
+            account["_buyers"].append({"id": ids.second_buyer_id(account["id"]), "firstName": first, "lastName": "Lund",
                                        "email": email})
     # Quirk: an account Centra no longer lists, although its wholesale orders still name it.
     if len(cat.accounts) > 2:
