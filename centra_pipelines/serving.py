@@ -19,7 +19,7 @@ import uvicorn
 class ThreadedServer:
     """Context manager: starts on enter (blocks until the port answers), stops on exit.
 
-    A subclass says what it serves in `uvicorn_config()` (called in `start()`, so building the app
+    A subclass says what it serves in `server_config()` (called in `start()`, so building the app
     counts towards `startup_seconds`) and may release what it holds in `closed()`."""
 
     thread_name = "server"
@@ -31,7 +31,7 @@ class ThreadedServer:
         self._thread: threading.Thread | None = None
         self.startup_seconds: float | None = None
 
-    def uvicorn_config(self) -> uvicorn.Config:
+    def server_config(self) -> uvicorn.Config:
         raise NotImplementedError
 
     def closed(self) -> None:
@@ -39,7 +39,7 @@ class ThreadedServer:
 
     def start(self):
         started = time.perf_counter()
-        config = self.uvicorn_config()
+        config = self.server_config()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self._port))

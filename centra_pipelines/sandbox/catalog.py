@@ -27,6 +27,7 @@ class Catalog:
     scale: str
     now: datetime
     strict: bool = False
+    # reference.py
     stores: list[dict] = field(default_factory=list)
     currencies: list[dict] = field(default_factory=list)
     countries: list[dict] = field(default_factory=list)
@@ -35,19 +36,24 @@ class Catalog:
     pricelists: list[dict] = field(default_factory=list)
     warehouses: list[dict] = field(default_factory=list)
     size_charts: list[dict] = field(default_factory=list)
-    brands: list[dict] = field(default_factory=list)
-    collections: list[dict] = field(default_factory=list)  # sandbox/structure.py
+    brands: list[dict] = field(default_factory=list)  # structure.py adds to them
+    # structure.py
+    collections: list[dict] = field(default_factory=list)
     folders: list[dict] = field(default_factory=list)
     categories: list[dict] = field(default_factory=list)
+    # products.py
     heads: list[ProductHead] = field(default_factory=list)  # index = product id - 1
     overrides: dict[int, dict] = field(default_factory=dict)
+    # customers.py
     customers: list[dict] = field(default_factory=list)
     accounts: list[dict] = field(default_factory=list)
+    # orders.py
     orders: list[dict] = field(default_factory=list)
     shipments: list[dict] = field(default_factory=list)
     returns: list[dict] = field(default_factory=list)
     vouchers: list[dict] = field(default_factory=list)
-    email_history: list[dict] = field(default_factory=list)
+    email_history: list[dict] = field(default_factory=list)  # customers.py
+    # the spoiled rows every part lists, id counters, the product cache
     quirks: list[dict] = field(default_factory=list)
     seq: dict[str, int] = field(default_factory=dict)
     _cache: OrderedDict = field(default_factory=OrderedDict)

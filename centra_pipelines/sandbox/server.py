@@ -53,7 +53,7 @@ class SandboxServer(ThreadedServer):
         self.config = config or SandboxConfig()
         self.service: SandboxService | None = None
 
-    def uvicorn_config(self) -> uvicorn.Config:
+    def server_config(self) -> uvicorn.Config:
         app = build_app(self.config)
         self.service = app.state.service
         # Short graceful shutdown: a `slow` fault may hold a request open far longer than a test.

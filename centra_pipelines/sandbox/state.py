@@ -1,4 +1,6 @@
-"""The sandbox Centra's state: generated brand data, the clock, event queues, GraphQL execution.
+"""The sandbox Centra's state: generated brand data, the clock and the business activity it moves
+(new and progressing orders, stock and catalog edits, customers, returns, deletions), event queues,
+GraphQL execution.
 
 `Sandbox` is what the HTTP layer serves and what tests may call in-process. The clock starts at a
 fixed anchor (same seed -> same data) and only moves by `advance()`.

@@ -43,7 +43,7 @@ class ReceiverServer(ThreadedServer):
         super().__init__(host=host, port=port)
         self.settings = settings
 
-    def uvicorn_config(self) -> ReceiverConfig:
+    def server_config(self) -> ReceiverConfig:
         return uvicorn_config(build_app(self.settings), self.settings.limits)
 
     @property
