@@ -187,3 +187,16 @@ def test_a_few_requests_in_flight_return_results_in_order_within_budget(make_san
     assert got == sorted(ids(server.truth()["products"]))[:80]
     assert [r["status"] for r in server.requests()].count(429) == 0
     assert client.stats.requests == 8 and client.stats.complexity == sum(r.complexity for r in results)
+
+
+def test_server_time_is_centras_clock_from_the_date_header(make_sandbox):
+    """The row-count check reads Centra's now from the Date header: the sandbox's is its own clock (the
+    time of the updatedAt values it serves), not the machine's, and moves with it."""
+    server = make_sandbox(scale="tiny")
+    with client_for(server) as client:
+        assert client.server_time is None
+        client.execute(queries.RATE_LIMITS)
+        assert client.server_time == server.sandbox.now.replace(microsecond=0)
+        server.advance(90)
+        client.execute(queries.RATE_LIMITS)
+        assert client.server_time == server.sandbox.now.replace(microsecond=0)
