@@ -304,7 +304,11 @@ def main() -> int:
             # The backfill is let finish, Centra still changing under it, so that its checks run (a run
             # that fails them is a missed target); the measurement's changes still in flight are waited
             # for meanwhile and after (their freshness counts).
-            finish_until = time.time() + max(args.seconds, 120.0)
+            # Its remaining pages at the pace it kept (a busy machine's, not the share's), plus a minute.
+            sent_so_far = sum(1 for r in server.requests() if r["token"] == "backfill")
+            pace = sent_so_far / max(1.0, time.time() - started)
+            remaining = max(0, math.ceil(backfilled / page_size) - sent_so_far)
+            finish_until = time.time() + min(1800.0, 1.3 * remaining / max(pace, 0.01) + 60.0)
             while backfill.poll() is None and time.time() < finish_until:
                 step(instance, change=True, track=False)
             drain_until = time.time() + max(3 * (2 * window + args.sensor_interval), 30.0)
