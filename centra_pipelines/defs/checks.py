@@ -13,26 +13,27 @@ import dagster as dg
 
 from centra_pipelines.centra import Stats
 from centra_pipelines.centra.errors import CentraPermissionError
-from centra_pipelines.defs.loading import StreamWriter, Table, TableTotals
+from centra_pipelines.defs.loading import StreamWriter, TableTotals
+from centra_pipelines.warehouse import TableSpec
 
 CONTRACT = "contract"
 PERMISSION = "permission"
 MAX_QUARANTINE_SHARE = 0.05
 
 
-def contract_check_spec(table: Table, *, blocking: bool = True) -> dg.AssetCheckSpec:
+def contract_check_spec(table: TableSpec, *, blocking: bool = True) -> dg.AssetCheckSpec:
     return dg.AssetCheckSpec(
         name=CONTRACT,
         asset=table.name,
         blocking=blocking,
         description=(
-            f"Rows of {table.name} meet the {table.contract.__name__} contract. Bad rows are quarantined with "
+            f"Rows of {table.name} meet the {table.contract.name} contract. Bad rows are quarantined with "
             f"their reasons (WARN); more than {MAX_QUARANTINE_SHARE:.0%} bad rows fails with ERROR."
         ),
     )
 
 
-def contract_check_result(table: Table, totals: TableTotals) -> dg.AssetCheckResult:
+def contract_check_result(table: TableSpec, totals: TableTotals) -> dg.AssetCheckResult:
     share = totals.quarantined / totals.received if totals.received else 0.0
     return dg.AssetCheckResult(
         asset_key=table.name,
@@ -52,7 +53,7 @@ def contract_check_result(table: Table, totals: TableTotals) -> dg.AssetCheckRes
     )
 
 
-def permission_check_spec(table: Table) -> dg.AssetCheckSpec:
+def permission_check_spec(table: TableSpec) -> dg.AssetCheckSpec:
     return dg.AssetCheckSpec(
         name=PERMISSION, asset=table.name, blocking=False,
         description=f"The integration token may read what {table.name} holds. Without the permission the asset "
@@ -60,7 +61,7 @@ def permission_check_spec(table: Table) -> dg.AssetCheckSpec:
     )
 
 
-def permission_check_result(table: Table, missing: CentraPermissionError | None) -> dg.AssetCheckResult:
+def permission_check_result(table: TableSpec, missing: CentraPermissionError | None) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         asset_key=table.name, check_name=PERMISSION, passed=missing is None, severity=dg.AssetCheckSeverity.WARN,
         metadata={"missing_permission": (missing.permission or "unknown") if missing else "none",
@@ -68,11 +69,20 @@ def permission_check_result(table: Table, missing: CentraPermissionError | None)
     )
 
 
-def column_schema(table: Table) -> dg.TableSchema:
-    """The table's columns with their types and descriptions, as warehouse/model.py declares them."""
-    spec = table.spec
-    return dg.TableSchema(columns=[dg.TableColumn(name, type_, description=spec.descriptions.get(name))
-                                   for name, type_ in spec.all_types.items()])
+def column_schema(table: TableSpec) -> dg.TableSchema:
+    """The table's columns with their types, descriptions and contract rules, as warehouse/model/ declares them.
+
+    The rules carry the names a failed contract check reports (`greater_than(0)`, `gtin_check_digit`…)."""
+    contract = table.contract
+    columns = []
+    for name, type_ in table.all_types.items():
+        checked = contract.columns.get(name)
+        constraints = dg.TableColumnConstraints(
+            nullable=checked.nullable, unique=checked.unique, other=[check.error or check.name for check in checked.checks],
+        ) if checked is not None else None
+        columns.append(dg.TableColumn(name, type_, description=table.descriptions[name], constraints=constraints))
+    return dg.TableSchema(columns=columns, constraints=dg.TableConstraints(
+        other=[f"key: {', '.join(table.key)}", *(check.name for check in contract.checks)]))
 
 
 def client_metadata(stats: Stats) -> dict[str, float | int | str]:
@@ -101,7 +111,7 @@ def materialize_results(writer: StreamWriter, stats: Stats, *,
     for position, (name, table) in enumerate(writer.tables.items()):
         totals = writer.totals[name]
         figures: dict[str, dg.RawMetadataValue] = {**totals.as_metadata(),
-                                                   "dagster/row_count": writer.warehouse.count(table.spec)}
+                                                   "dagster/row_count": writer.warehouse.count(table)}
         if position == 0:
             figures.update({"pages": writer.pages, **client_metadata(stats), **extra})
         figures.update((by_table or {}).get(name, {}))

@@ -24,16 +24,23 @@ from pydantic import Field
 from centra_pipelines.centra import queries
 from centra_pipelines.centra.client import CAPABILITIES_TTL_SECONDS
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
-from centra_pipelines.defs.loading import StreamWriter, Table
+from centra_pipelines.defs.loading import StreamWriter
 from centra_pipelines.defs.pulls import KINDS, POOL
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.defs.windows import BACKFILL, daily_partitions, mapping_or_fail, pull_window, run_window
 from centra_pipelines.mapping import Mapping
 from centra_pipelines.mapping import orders_rows
 from centra_pipelines.mapping.money import discount_sign, quantum, totals_consistent
-from centra_pipelines.schemas import orders as contracts
-from centra_pipelines.schemas import wholesale as wholesale_contracts
 from centra_pipelines.warehouse import model
+from centra_pipelines.warehouse.model import (
+    APPLIED_VOUCHERS,
+    BUYERS,
+    ORDERS,
+    ORDER_LINES,
+    RETURNS,
+    RETURN_LINES,
+    SHIPMENTS,
+)
 
 GROUP = "orders"
 FIRST_CASES = 20
@@ -41,13 +48,6 @@ MAPPING_COMPLETENESS = "mapping_completeness"
 CURRENCY_CONSISTENCY = "currency_consistency"
 TOTALS = "totals"
 
-ORDERS = Table(model.ORDERS, contracts.Orders)
-ORDER_LINES = Table(model.ORDER_LINES, contracts.OrderLines)
-SHIPMENTS = Table(model.SHIPMENTS, contracts.Shipments)
-APPLIED_VOUCHERS = Table(model.APPLIED_VOUCHERS, contracts.AppliedVouchers)
-RETURNS = Table(model.RETURNS, contracts.Returns)
-RETURN_LINES = Table(model.RETURN_LINES, contracts.ReturnLines)
-BUYERS = Table(model.BUYERS, wholesale_contracts.Buyers)
 ORDER_TABLES = [ORDERS, ORDER_LINES, SHIPMENTS, APPLIED_VOUCHERS, BUYERS]
 LINE_TAX = "line_tax"
 WHOLESALE_ACCOUNTS = "wholesale_accounts"
