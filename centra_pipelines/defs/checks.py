@@ -9,12 +9,17 @@ severity ERROR, which blocks downstream assets.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
 
 from centra_pipelines.centra import Stats
 from centra_pipelines.centra.errors import CentraPermissionError
 from centra_pipelines.defs.loading import StreamWriter, TableTotals
 from centra_pipelines.warehouse import TableSpec
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 CONTRACT = "contract"
 PERMISSION = "permission"
@@ -74,15 +79,21 @@ def column_schema(table: TableSpec) -> dg.TableSchema:
 
     The rules carry the names a failed contract check reports (`greater_than(0)`, `gtin_check_digit`…)."""
     contract = table.contract
-    columns = []
-    for name, type_ in table.all_types.items():
-        checked = contract.columns.get(name)
-        constraints = dg.TableColumnConstraints(
-            nullable=checked.nullable, unique=checked.unique, other=[check.error or check.name for check in checked.checks],
-        ) if checked is not None else None
-        columns.append(dg.TableColumn(name, type_, description=table.descriptions[name], constraints=constraints))
-    return dg.TableSchema(columns=columns, constraints=dg.TableConstraints(
-        other=[f"key: {', '.join(table.key)}", *(check.name for check in contract.checks)]))
+    return dg.TableSchema(
+        columns=[dg.TableColumn(name, type_, description=table.descriptions[name],
+                                constraints=_constraints(contract.columns.get(name)))
+                 for name, type_ in table.all_types.items()],
+        constraints=dg.TableConstraints(other=[f"key: {', '.join(table.key)}",
+                                               *(check.name for check in contract.checks)]),
+    )
+
+
+def _constraints(checked: pa.Column | None) -> dg.TableColumnConstraints:
+    """What the contract holds a column to; a column it does not check may hold anything."""
+    if checked is None:
+        return dg.TableColumnConstraints()
+    return dg.TableColumnConstraints(nullable=checked.nullable, unique=checked.unique,
+                                     other=[check.error or check.name for check in checked.checks])
 
 
 def client_metadata(stats: Stats) -> dict[str, float | int | str]:

@@ -19,8 +19,8 @@ import pandera.pandas as pa
 
 from centra_pipelines.warehouse.tables import Column, Rule, TableSpec
 
-# What a checked column is coerced to, by logical type (decimals stay Decimal objects; timestamps
-# arrive as tz-aware UTC pandas timestamps, flattened from Centra's offset dates).
+# What a checked column is coerced to, by logical type; decimals (money) stay Decimal objects.
+# Timestamps arrive as tz-aware UTC pandas timestamps, flattened from Centra's offset dates.
 _DTYPES = {"bigint": int, "integer": int, "double": float, "text": str, "boolean": bool, "date": object,
            "json": object, "timestamptz": "datetime64[ns, UTC]"}
 _NULLABLE_DTYPES = {"bigint": pd.Int64Dtype, "integer": pd.Int64Dtype, "boolean": pd.BooleanDtype}
@@ -28,6 +28,29 @@ _NULLABLE_DTYPES = {"bigint": pd.Int64Dtype, "integer": pd.Int64Dtype, "boolean"
 
 class ContractError(ValueError):
     """The batch as a whole does not fit the table's contract (e.g. a column is missing)."""
+
+
+def derive_contract(spec: TableSpec) -> pa.DataFrameSchema:
+    """The pandera schema of a table: one column per checked column, in the table's order, and the
+    table's rules. Columns without rules are not checked (other columns may ride along)."""
+    return pa.DataFrameSchema(
+        {name: _column(name, col) for name, col in spec.columns.items() if col.checked},
+        checks=[_check(rule) for rule in spec.rules],
+        name="".join(part.title() for part in spec.name.split("_")),
+        coerce=True,
+        strict=False,
+    )
+
+
+def _column(name: str, col: Column) -> pa.Column:
+    dtype = (_NULLABLE_DTYPES if col.nullable else {}).get(col.type) or _DTYPES.get(col.type, object)
+    # pa.Field turns the constraints into pandera's own checks, named as pandera names them.
+    declared = pa.Field(**{**col.constraints, "nullable": col.nullable}, description=col.description)
+    return pa.Column(**declared.column_properties(dtype, checks=[_check(rule) for rule in col.rules], name=name))
+
+
+def _check(rule: Rule) -> pa.Check:
+    return pa.Check(rule.test, name=rule.name)
 
 
 @dataclass
@@ -78,29 +101,6 @@ def _plain(value: object) -> object:
     if hasattr(value, "item"):  # numpy scalars
         return _plain(value.item())
     return str(value)
-
-
-def derive_contract(spec: TableSpec) -> pa.DataFrameSchema:
-    """The pandera schema of a table: one column per checked column, in the table's order, and the
-    table's rules. Columns without rules are not checked (other columns may ride along)."""
-    return pa.DataFrameSchema(
-        {name: _column(name, col) for name, col in spec.columns.items() if col.checked},
-        checks=[_check(rule) for rule in spec.rules],
-        name="".join(part.title() for part in spec.name.split("_")),
-        coerce=True,
-        strict=False,
-    )
-
-
-def _column(name: str, col: Column) -> pa.Column:
-    dtype = (_NULLABLE_DTYPES if col.nullable else {}).get(col.type) or _DTYPES.get(col.type, object)
-    # pa.Field turns the constraints into pandera's own checks, named as pandera names them.
-    field = pa.Field(**{**col.constraints, "nullable": col.nullable}, description=col.description)
-    return pa.Column(**field.column_properties(dtype, checks=[_check(rule) for rule in col.rules], name=name))
-
-
-def _check(rule: Rule) -> pa.Check:
-    return pa.Check(rule.test, name=rule.name)
 
 
 def apply_contract(spec: TableSpec, frame: pd.DataFrame) -> ContractOutcome:
