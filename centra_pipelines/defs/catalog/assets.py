@@ -179,6 +179,7 @@ def displays_and_prices(context: dg.AssetExecutionContext, config: DisplaysConfi
                                        changed_since=since or "")
 
 
+
 def _content_completeness(wh, market_ids: list[int]) -> dg.AssetCheckResult:
     """Each selected market's active, displayed, active products without an image or a name in one of the
     market's languages (counted in the warehouse, market by market, so memory stays flat)."""

@@ -23,7 +23,7 @@ from centra_pipelines.warehouse import TableSpec, Warehouse
 
 #: every table a real-time run may write (besides its ledger)
 DATA_TABLES: list[TableSpec] = [ORDERS, ORDER_LINES, SHIPMENTS, APPLIED_VOUCHERS, BUYERS, RETURNS, CUSTOMERS,
-                            STOCK_LEVELS]
+                                STOCK_LEVELS]
 
 #: webhook `type` (Integration API webhook plugin) -> what it names
 WEBHOOK_KINDS = {"order": "orders", "shipment": "shipments", "return": "returns", "customer": "customers",

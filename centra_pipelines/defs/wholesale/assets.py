@@ -8,10 +8,9 @@ whose account is missing here.
 
 from centra_pipelines.defs.pulls import reference_asset
 from centra_pipelines.mapping import flatten
-from centra_pipelines.warehouse.model import ACCOUNTS, BUYERS
+from centra_pipelines.warehouse.model import ACCOUNTS
 
 GROUP = "wholesale"
-
 
 accounts = reference_asset(
     ACCOUNTS, "accounts", flatten.accounts, group=GROUP, optional_permission=True,

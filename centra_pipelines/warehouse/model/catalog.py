@@ -5,7 +5,7 @@ from centra_pipelines.warehouse.gtin import valid_gtins
 from centra_pipelines.warehouse.model.formats import CURRENCY_CODE, MONEY
 from centra_pipelines.warehouse.tables import Column, Rule, TableSpec
 
-GTIN_CHECK_DIGIT = Rule("gtin_check_digit", lambda ean: ean.isna() | valid_gtins(ean))
+GTIN_CHECK_DIGIT = Rule("gtin_check_digit", valid_gtins)
 
 SIZE_CHARTS = TableSpec("size_charts", key="id", columns={
     "id": Column("bigint", "Centra size chart id.", gt=0, unique=True),
