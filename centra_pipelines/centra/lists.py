@@ -1,7 +1,8 @@
 """Several small lists in one request: the reference lists (stores, markets, pricelists, …) and the
 lists a token may lack (accounts, brands, collections, categories, folders) together.
 
-Each list stream's own document (centra.queries) supplies its selection; the root fields are put
+The base currency (Centra's `isBase` filter) rides along with the currencies and is kept for the
+process (`base_currency`). Each list stream's own document (centra.queries) supplies its selection; the root fields are put
 side by side in one query under the stream's name as alias, with the arguments the served schema
 offers (sort, a full first page; none for a list offered whole), so the lists of a sync cost one
 request instead of one per list. A list that fills its first page continues page by page through
@@ -15,6 +16,7 @@ refused optional list is returned as refused (its asset warns), a refused requir
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +34,7 @@ from graphql.language import (
 )
 from graphql.language.ast import ArgumentNode
 
+from centra_pipelines.centra import queries
 from centra_pipelines.centra.capabilities import PAGES, WHOLE
 from centra_pipelines.centra.errors import CentraError, CentraPermissionError, error_from_graphql
 from centra_pipelines.centra.pagination import Cursor
@@ -39,6 +42,30 @@ from centra_pipelines.centra.streams import STREAMS
 
 if TYPE_CHECKING:
     from centra_pipelines.centra.client import CentraClient
+
+
+BASE_ALIAS = "baseCurrency"
+# The base currency per endpoint, for as long as the clients keep what introspection found: learnt
+# with the reference lists (or asked alone), shared by the orders and returns of every run of a sync.
+_BASE_CURRENCY: dict[str, tuple[float, str | None]] = {}
+
+
+def _remember_base_currency(client: CentraClient, rows: list[dict]) -> str | None:
+    code = rows[0]["code"] if rows else None
+    _BASE_CURRENCY[client.url] = (time.monotonic(), code)
+    return code
+
+
+def base_currency(client: CentraClient) -> str | None:
+    """The store's base currency code (order amounts are converted into it): known from this
+    process's reference lists, else one request."""
+    from centra_pipelines.centra.client import CAPABILITIES_TTL_SECONDS
+
+    known = _BASE_CURRENCY.get(client.url)
+    if known is not None and time.monotonic() - known[0] < CAPABILITIES_TTL_SECONDS:
+        return known[1]
+    rows = client.execute(queries.BASE_CURRENCY, operation_name="BaseCurrency").data["currencies"]
+    return _remember_base_currency(client, rows)
 
 
 @dataclass
@@ -76,6 +103,10 @@ def lists_document(client: CentraClient, names: list[str]) -> str:
         root: FieldNode = parse(query).definitions[0].selection_set.selections[0]
         fields.append(FieldNode(alias=NameNode(value=name), name=root.name, arguments=tuple(arguments),
                                 directives=(), selection_set=root.selection_set))
+    if "currencies" in names:  # the base currency (isBase filter) with the currencies
+        root = parse(queries.BASE_CURRENCY).definitions[0].selection_set.selections[0]
+        fields.append(FieldNode(alias=NameNode(value=BASE_ALIAS), name=root.name, arguments=root.arguments,
+                                directives=(), selection_set=root.selection_set))
     document = DocumentNode(definitions=(OperationDefinitionNode(
         operation=OperationType.QUERY, name=NameNode(value="ReferenceLists"), variable_definitions=(),
         directives=(), selection_set=SelectionSetNode(selections=tuple(fields))),))
@@ -103,6 +134,8 @@ def pull_lists(client: CentraClient, names: list[str]) -> Lists:
     while asked:
         try:
             data = client.execute(lists_document(client, asked), operation_name="ReferenceLists").data
+            if BASE_ALIAS in data:
+                _remember_base_currency(client, data[BASE_ALIAS])
             break
         except CentraPermissionError as exc:
             refused.update(_refused(exc, optional))
