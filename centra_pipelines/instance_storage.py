@@ -90,10 +90,17 @@ class LocalSqliteEventLogStorage(SqliteEventLogStorage):
         with self.index_connection() as conn:
             conn.execute(AssetCheckExecutionsTable.insert(), [{**row, "partition": key} for key in keys])
 
-    def dispose(self) -> None:
+    def _close_engines(self) -> None:
         with self._db_lock:
             while self._engines:
                 self._engines.popitem()[1].dispose()
+
+    def wipe(self) -> None:
+        self._close_engines()  # before Dagster deletes the run shards' files under them
+        super().wipe()
+
+    def dispose(self) -> None:
+        self._close_engines()
         super().dispose()
 
 
