@@ -126,12 +126,17 @@ def materialize_results(writer: StreamWriter, stats: Stats, *,
         if position == 0:
             figures.update({"pages": writer.pages, **client_metadata(stats), **extra})
         figures.update((by_table or {}).get(name, {}))
+        schema = {"dagster/column_schema": column_schema(table)}
         if context is not None and _daily(context, name):
             figures = {k if k.startswith("dagster/") else f"run_{k}": v for k, v in figures.items()}
             _partition_figures(context, writer, name)
+            # every partition's event would repeat it (serialized twice each: most of a range run's
+            # bookkeeping); the last day's event, the asset's latest, carries it
+            context.add_asset_metadata(schema, asset_key=name, partition_key=context.partition_keys[-1])
+            schema = {}
         results.append(dg.MaterializeResult(
             asset_key=name,
-            metadata={**figures, "dagster/column_schema": column_schema(table)},
+            metadata={**figures, **schema},
             check_results=[contract_check_result(table, totals), *(checks or {}).get(name, [])],
         ))
     return results

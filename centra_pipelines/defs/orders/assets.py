@@ -14,15 +14,13 @@ written from the same pages.
 """
 
 
-import time
 from decimal import Decimal
 
 import dagster as dg
 import pandas as pd
 from pydantic import Field
 
-from centra_pipelines.centra import queries
-from centra_pipelines.centra.client import CAPABILITIES_TTL_SECONDS
+from centra_pipelines.centra.lists import base_currency
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
 from centra_pipelines.defs.loading import StreamWriter
 from centra_pipelines.defs.pulls import KINDS, POOL
@@ -70,21 +68,6 @@ def completeness_result(asset: str, gaps: set[str]) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(asset_key=asset, check_name=MAPPING_COMPLETENESS, passed=not gaps,
                                severity=dg.AssetCheckSeverity.ERROR,
                                metadata={"gaps": len(gaps), "uncovered": dg.MetadataValue.json(sorted(gaps))})
-
-
-# The base currency per endpoint, asked once per process for as long as the client keeps what
-# introspection found: the orders and returns of every run of a sync share one answer.
-_BASE_CURRENCY: dict[str, tuple[float, str | None]] = {}
-
-
-def base_currency(client) -> str | None:
-    known = _BASE_CURRENCY.get(client.url)
-    if known is not None and time.monotonic() - known[0] < CAPABILITIES_TTL_SECONDS:
-        return known[1]
-    rows = client.execute(queries.BASE_CURRENCY, operation_name="BaseCurrency").data["currencies"]
-    code = rows[0]["code"] if rows else None
-    _BASE_CURRENCY[client.url] = (time.monotonic(), code)
-    return code
 
 
 def pricelist_currencies(wh) -> dict[int, str] | None:

@@ -15,8 +15,8 @@ import pandas as pd
 
 from centra_pipelines.centra import CentraClient, queries
 from centra_pipelines.defs.customers.assets import CUSTOMERS
-from centra_pipelines.defs.orders.assets import (APPLIED_VOUCHERS, BUYERS, ORDER_LINES, ORDERS, RETURNS, SHIPMENTS,
-                                                 base_currency)
+from centra_pipelines.centra.lists import base_currency
+from centra_pipelines.defs.orders.assets import APPLIED_VOUCHERS, BUYERS, ORDER_LINES, ORDERS, RETURNS, SHIPMENTS
 from centra_pipelines.defs.stock.assets import STOCK_LEVELS
 from centra_pipelines.mapping import Mapping, flatten, orders_rows
 from centra_pipelines.warehouse import TableSpec, Warehouse
