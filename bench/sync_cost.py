@@ -26,11 +26,13 @@ unchanged re-run wall <= 6 s on small; full sync wall <= 15 s on small.
 
     .venv/bin/python bench/sync_cost.py                 # small and medium, ~2-4 minutes on a quiet machine
     .venv/bin/python bench/sync_cost.py --scales small
+    .venv/bin/python bench/sync_cost.py --scales small --profile /tmp/sync-profiles   # where the time goes
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import math
 import os
@@ -38,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 
@@ -47,8 +50,9 @@ SAME_WALL_TARGET, FULL_WALL_TARGET = 6.0, 15.0
 TIME_SCALE = 10.0
 
 
-def child(url: str, warehouse_url: str, until: str) -> None:
-    """One sync, as run_sync does it, with a time-scaled client; prints one JSON line."""
+def child(url: str, warehouse_url: str, until: str, profile: str = "") -> None:
+    """One sync, as run_sync does it, with a time-scaled client; prints one JSON line. `profile`: a
+    file to write the sync's cProfile statistics to."""
     started = time.monotonic()
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
     import resource
@@ -58,15 +62,22 @@ def child(url: str, warehouse_url: str, until: str) -> None:
 
     from centra_pipelines.defs.domains import build_definitions
     from centra_pipelines.defs.resources import CentraResource, WarehouseResource
+    from centra_pipelines.home import prepare_dagster_home
     from centra_pipelines.sync import sync_warehouse
+
+    prepare_dagster_home()  # the repository's dagster.yaml in effect, as for `sync`
 
     defs = build_definitions({"centra": CentraResource(url=url, token="sandbox", tier="growth", time_scale=TIME_SCALE),
                               "warehouse": WarehouseResource(url=warehouse_url)})
     with dg.DagsterInstance.get() as instance:
         before = {r.run_id for r in instance.get_runs()}
+        profiler = cProfile.Profile() if profile else None
         sync_started = time.monotonic()
-        rows = sync_warehouse(defs, instance, until=date.fromisoformat(until))
+        with profiler or nullcontext():
+            rows = sync_warehouse(defs, instance, until=date.fromisoformat(until))
         sync_seconds = time.monotonic() - sync_started
+        if profiler:
+            profiler.dump_stats(profile)
         runs = [r for r in instance.get_runs() if r.run_id not in before]
         events = sum(len(instance.all_logs(r.run_id)) for r in runs)
     print(json.dumps({"ok": all(r["ok"] for r in rows), "requests": sum(r["requests"] for r in rows),
@@ -75,11 +86,11 @@ def child(url: str, warehouse_url: str, until: str) -> None:
                       "child_seconds": time.monotonic() - started}))
 
 
-def run_child(url: str, warehouse_url: str, until: str, home: Path) -> dict:
+def run_child(url: str, warehouse_url: str, until: str, home: Path, profile: str = "") -> dict:
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     env.pop("CENTRA_API_URL", None)
     started = time.monotonic()
-    out = subprocess.run([sys.executable, __file__, "--child", url, warehouse_url, until], env=env,
+    out = subprocess.run([sys.executable, __file__, "--child", url, warehouse_url, until, profile], env=env,
                          capture_output=True, text=True)
     wall = time.monotonic() - started
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
@@ -112,7 +123,7 @@ def floor(truth: dict, since: datetime | None) -> int:
     return total
 
 
-def measure(scale: str, advance_minutes: int) -> list[dict]:
+def measure(scale: str, advance_minutes: int, profile_dir: Path | None = None) -> list[dict]:
     from centra_pipelines.sandbox.server import SandboxConfig, SandboxServer
     from centra_pipelines.warehouse import duckdb_url
 
@@ -131,7 +142,8 @@ def measure(scale: str, advance_minutes: int) -> list[dict]:
                 until = server.sandbox.now.date().isoformat()
             log = server.requests()
             mark = log[-1]["seq"] if log else 0
-            got = run_child(server.url, warehouse_url, until, home)
+            profile = str(profile_dir / f"sync-{scale}-{name}.prof") if profile_dir else ""
+            got = run_child(server.url, warehouse_url, until, home, profile)
             seen = len([r for r in server.requests() if r["seq"] > mark])
             truth = server.truth()
             results.append({"scale": scale, "sync": name, **got, "server": seen,
@@ -147,12 +159,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", nargs="+", default=["small", "medium"], choices=["tiny", "small", "medium", "large"])
     parser.add_argument("--advance-minutes", type=int, default=30)
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="write each sync's cProfile statistics to DIR/sync-<scale>-<sync>.prof "
+                             "(read them with `python -m pstats`; the walls then include the profiler)")
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return 0
-    rows = [r for scale in args.scales for r in measure(scale, args.advance_minutes)]
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+    rows = [r for scale in args.scales for r in measure(scale, args.advance_minutes, args.profile)]
     header = f"{'scale':7} {'sync':8} {'wall s':>7} {'sync s':>7} {'ours':>5} {'server':>6} {'floor':>5} " \
              f"{'ratio':>6} {'events':>7} {'runs':>4} {'RSS MB':>7}"
     print(header)
@@ -173,6 +191,7 @@ def main() -> int:
         failures += [label for label, ok in checks if not ok]
         for label, ok in checks:
             print(f"    {verdict(ok):6} {label}")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end")
     print(f"\n{len(failures)} target(s) missed" + (": " + "; ".join(failures) if failures else ""))
     return 1 if failures else 0
 

@@ -42,3 +42,4 @@ def prepare_dagster_home() -> Path:
         except OSError:  # no symlinks on this filesystem: a copy
             target.write_bytes(source.read_bytes())
     return home
+

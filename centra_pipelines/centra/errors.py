@@ -26,8 +26,9 @@ class CentraPermissionError(CentraError):
     """
 
     def __init__(self, message: str, *, permission: str | None, path: list[Any] | None,
-                 permissions: list[str] | None = None) -> None:
+                 permissions: list[str] | None = None, errors: list[dict] | None = None) -> None:
         self.permission = permission
+        self.errors = errors or []  # the answer's authorization errors, each with its path
         self.permissions = permissions or ([permission] if permission else [])  # every one the answer named
         self.path = path
         needed = permission or "an unknown permission"
@@ -69,6 +70,6 @@ def error_from_graphql(errors: list[dict]) -> CentraError:
         message = str(denied[0].get("message", ""))
         named = [permission_from_message(str(e.get("message", ""))) for e in denied]
         return CentraPermissionError(message, permission=permission_from_message(message), path=denied[0].get("path"),
-                                     permissions=sorted({p for p in named if p}))
+                                     permissions=sorted({p for p in named if p}), errors=denied)
     first = errors[0] if errors else {}
     return QueryError(str(first.get("message", "unknown GraphQL error")), path=first.get("path"), errors=errors)

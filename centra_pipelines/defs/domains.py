@@ -31,9 +31,10 @@ from centra_pipelines.defs.wholesale import assets as wholesale_assets
 
 # Freshness policies go on the assets users watch (orders, stock) so stale data shows in the UI.
 ASSETS = with_freshness_policies([
-    *market_assets.ASSETS, *catalog_assets.ASSETS, *stock_assets.ASSETS, *customer_assets.ASSETS,
-    *order_assets.ASSETS, *promotion_assets.ASSETS, *realtime_assets.ASSETS, *schema_assets.ASSETS,
-    *analytics_assets.ASSETS, *structure_assets.ASSETS, *wholesale_assets.ASSETS,
+    # the small lists of the structure and wholesale domains ride the reference lists' one request
+    market_assets.reference_lists_asset([*structure_assets.LISTS, *wholesale_assets.LISTS]),
+    *catalog_assets.ASSETS, *stock_assets.ASSETS, *customer_assets.ASSETS, *order_assets.ASSETS,
+    *promotion_assets.ASSETS, *realtime_assets.ASSETS, *schema_assets.ASSETS, *analytics_assets.ASSETS,
 ])
 CHECKS = [*catalog_checks.CHECKS, *customer_checks.CHECKS, *order_checks.CHECKS]
 JOBS = [*ASSET_JOBS, *catalog_reconciliation.JOBS, *retention.JOBS, *schema_assets.JOBS, *analytics_assets.JOBS]

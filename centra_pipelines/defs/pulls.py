@@ -1,17 +1,16 @@
-"""Shared by the domains: asset kinds, the Centra pool, and whole-list pulls of small lists that stay
-out of the one reference-lists request (a token may lack their permission: centra/lists.py)."""
+"""Shared by the domains: asset kinds, the Centra pool, and the small lists a domain loads whole with
+the reference lists (in their one request: centra/lists.py)."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import dagster as dg
 import pandas as pd
 
 from centra_pipelines.centra.errors import CentraPermissionError
 from centra_pipelines.centra.pagination import pull_all
-from centra_pipelines.defs.checks import (contract_check_spec, materialize_results, permission_check_result,
-                                          permission_check_spec)
-from centra_pipelines.defs.loading import StreamWriter, Table
-from centra_pipelines.defs.resources import CentraResource, WarehouseResource
+from centra_pipelines.defs.checks import contract_check_spec, permission_check_result, permission_check_spec
+from centra_pipelines.warehouse import TableSpec
 
 
 def warehouse_kind() -> str:
@@ -30,42 +29,36 @@ KINDS = {"centra", WAREHOUSE_KIND}  # where the data comes from and where it lan
 POOL = "centra_api"  # steps that talk to Centra (dagster.yaml caps how many run at once; the budget is shared)
 
 
-__all__ = ["KINDS", "POOL", "pull_all", "reference_asset"]
+__all__ = ["KINDS", "POOL", "ReferenceList", "pull_all"]
 
 
-def reference_asset(table: Table, stream: str, flatten: Callable[[list[dict]], pd.DataFrame], *,
-                    group: str, description: str, optional_permission: bool = False,
-                    checks: Callable[[pd.DataFrame], list[dg.AssetCheckResult]] | None = None,
-                    check_specs: list[dg.AssetCheckSpec] = ()) -> dg.AssetsDefinition:
-    """An asset that pulls a whole reference list each run and upserts it.
+@dataclass(frozen=True)
+class ReferenceList:
+    """A small list a domain loads whole on every run. Its rows come with the reference lists, in the
+    one request of `reference_lists` (defs/markets/assets.py; centra/lists.py), which materializes it.
 
     `optional_permission`: a token that may not read the list gets a WARN (the `permission` check, naming
     the permission) and an empty load, not a failed run. `checks` computes further check results (declared
     in `check_specs`) on the rows just pulled."""
 
-    specs = [contract_check_spec(table), *([permission_check_spec(table)] if optional_permission else []), *check_specs]
+    table: TableSpec
+    flatten: Callable[[list[dict]], pd.DataFrame]
+    group: str
+    description: str
+    optional_permission: bool = False
+    checks: Callable[[pd.DataFrame], list[dg.AssetCheckResult]] | None = None
+    check_specs: tuple[dg.AssetCheckSpec, ...] = ()
 
-    @dg.asset(name=table.name, group_name=group, kinds=KINDS, description=description, pool=POOL,
-              check_specs=specs)
-    def _reference(context: dg.AssetExecutionContext, centra: CentraResource,
-                   warehouse: WarehouseResource) -> dg.MaterializeResult:
-        with centra.get_client() as client, warehouse.connect() as wh:
-            writer = StreamWriter(wh, table.name, None, [table])
-            missing = None
-            try:
-                rows = pull_all(client, stream)
-            except CentraPermissionError as exc:
-                if not optional_permission:
-                    raise
-                context.log.warning(f"{table.name}: nothing loaded: {exc}")
-                missing, rows = exc, []
-            frame = flatten(rows)
-            writer.write({table.name: frame})
-            extra = [permission_check_result(table, missing)] if optional_permission else []
-            if checks is not None:
-                extra += checks(frame)
-            [result] = materialize_results(writer, client.stats, checks={table.name: extra},
-                                           mode=client.capabilities().plan(stream).mode)
-            return result
+    @property
+    def spec(self) -> dg.AssetSpec:
+        return dg.AssetSpec(self.table.name, group_name=self.group, kinds=KINDS, skippable=True,
+                            description=self.description)
 
-    return _reference
+    def all_check_specs(self) -> list[dg.AssetCheckSpec]:
+        return [contract_check_spec(self.table),
+                *([permission_check_spec(self.table)] if self.optional_permission else []), *self.check_specs]
+
+    def check_results(self, frame: pd.DataFrame, refused: CentraPermissionError | None) -> list[dg.AssetCheckResult]:
+        """The permission check (when optional) and the list's own checks on the rows just pulled."""
+        results = [permission_check_result(self.table, refused)] if self.optional_permission else []
+        return results + (self.checks(frame) if self.checks is not None else [])

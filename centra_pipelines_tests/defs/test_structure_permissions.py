@@ -30,3 +30,20 @@ def test_missing_permission_warns_on_that_asset_and_the_run_succeeds(make_sandbo
         assert len(wh.read(f"SELECT id FROM {wh.table_ref('categories')}")) == 0
         assert len(wh.read(f"SELECT id FROM {wh.table_ref('accounts')}")) == 0
         assert sorted(wh.read(f"SELECT id FROM {wh.table_ref('brands')}")["id"]) == [b["id"] for b in truth["brands"]]
+
+
+def test_lists_a_token_may_read_come_in_one_request_with_the_reference_lists(make_sandbox, tmp_path,
+                                                                                dagster_instance):
+    """One request carries every list; a refused list costs one more request (sent without it), never
+    a request of its own per list."""
+    server = make_sandbox(tokens=(Token("sandbox", permissions=READ_PERMISSIONS - {"Category:read"}),))
+    result = make_defs(server, duckdb_url(tmp_path / "centra.duckdb")).resolve_job_def(
+        "reference_and_catalog_job").execute_in_process(
+        instance=dagster_instance, asset_selection=[dg.AssetKey(a) for a in ["stores", "markets", *STRUCTURE]])
+    assert result.success
+    lists = [r for r in server.requests() if r.get("operation") == "ReferenceLists"]
+    assert len(lists) == 2, lists  # the first refused at `categories`, the second without it
+    requests = {e.asset_key.to_user_string(): e.event_specific_data.materialization.metadata.get("requests")
+                for e in result.get_asset_materialization_events()}
+    assert requests["stores"].value == len(server.requests())  # introspection included, reported once
+    assert all(requests[a] is None for a in STRUCTURE)

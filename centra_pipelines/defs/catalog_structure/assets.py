@@ -1,27 +1,21 @@
 """The catalog's structure: brands, collections, the folder tree and the category tree.
 
-Small lists pulled whole each run (Centra gives them no change time). Their limit/page arguments are
-not confirmed by public sources: the client pages when the served schema offers them, else asks for
-the whole list in one request. A token without the permission for a list gets a WARN on that asset.
+Small lists pulled whole each run (Centra gives them no change time), with the reference lists in
+their one request (`reference_lists`, defs/markets/assets.py). Their limit/page arguments are not
+confirmed by public sources: the client pages when the served schema offers them, else asks for the
+whole list. A token without the permission for a list gets a WARN on that asset.
 """
 
 import dagster as dg
 import pandas as pd
 
-from centra_pipelines.defs.loading import Table
-from centra_pipelines.defs.pulls import reference_asset
+from centra_pipelines.defs.pulls import ReferenceList
 from centra_pipelines.mapping import flatten
-from centra_pipelines.schemas import structure as contracts
-from centra_pipelines.warehouse import model
+from centra_pipelines.warehouse.model import BRANDS, CATEGORIES, COLLECTIONS, FOLDERS
 
 GROUP = "catalog_structure"
 CATEGORY_TREE = "category_tree"
 FIRST_CASES = 20
-
-BRANDS = Table(model.BRANDS, contracts.Brands)
-COLLECTIONS = Table(model.COLLECTIONS, contracts.Collections)
-FOLDERS = Table(model.FOLDERS, contracts.Folders)
-CATEGORIES = Table(model.CATEGORIES, contracts.Categories)
 
 
 def tree_problems(frame: pd.DataFrame) -> pd.DataFrame:
@@ -43,21 +37,18 @@ def category_tree_result(frame: pd.DataFrame) -> list[dg.AssetCheckResult]:
     )]
 
 
-brands = reference_asset(BRANDS, "brands", flatten.brands, group=GROUP, optional_permission=True,
-                         description="Brands (id, name). Full pull each run.")
-collections = reference_asset(COLLECTIONS, "collections", flatten.collections, group=GROUP, optional_permission=True,
-                              description="Collections (id, name, uri, status). Full pull each run.")
-folders = reference_asset(FOLDERS, "folders", flatten.folders, group=GROUP, optional_permission=True,
-                          description="The folder tree: each folder with its parent, path from the root and depth. "
-                                      "Full pull each run.")
-categories = reference_asset(
-    CATEGORIES, "categories", flatten.categories, group=GROUP, optional_permission=True,
-    description="The category tree: each category with its uri, parent, path of names from the root and depth "
-                "(none for a category in a cycle). Full pull each run.",
-    checks=category_tree_result,
-    check_specs=[dg.AssetCheckSpec(CATEGORY_TREE, asset="categories", blocking=False,
-                                   description="The category tree has no cycles and no orphans (a parent that "
-                                               "Centra does not list); failures name the categories.")],
-)
-
-ASSETS = [brands, collections, folders, categories]
+LISTS = [
+    ReferenceList(BRANDS, flatten.brands, GROUP, "Brands (id, name). Full pull each run.", optional_permission=True),
+    ReferenceList(COLLECTIONS, flatten.collections, GROUP, "Collections (id, name, uri, status). Full pull each run.",
+                  optional_permission=True),
+    ReferenceList(FOLDERS, flatten.folders, GROUP, "The folder tree: each folder with its parent, path from the root "
+                                                   "and depth. Full pull each run.", optional_permission=True),
+    ReferenceList(
+        CATEGORIES, flatten.categories, GROUP,
+        "The category tree: each category with its uri, parent, path of names from the root and depth "
+        "(none for a category in a cycle). Full pull each run.",
+        optional_permission=True, checks=category_tree_result,
+        check_specs=(dg.AssetCheckSpec(CATEGORY_TREE, asset="categories", blocking=False,
+                                       description="The category tree has no cycles and no orphans (a parent that "
+                                                   "Centra does not list); failures name the categories."),)),
+]

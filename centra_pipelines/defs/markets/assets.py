@@ -1,9 +1,12 @@
 """Reference data: stores, markets, pricelists, warehouses, currencies, languages, countries.
 
-Small lists, pulled whole on every run, all in one request. `markets` and `warehouses` apply the
+Small lists, pulled whole on every run, all in one request with the small lists other domains load
+whole (`reference_lists_asset`; the top assembles it: defs/domains.py). `markets` and `warehouses` apply the
 configured selection (`markets.selected`; the `warehouse` dynamic partitions).
 """
 
+
+from collections.abc import Sequence
 
 import dagster as dg
 from pydantic import Field
@@ -11,25 +14,24 @@ from pydantic import Field
 from centra_pipelines import config as settings
 from centra_pipelines.centra.lists import pull_lists
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
-from centra_pipelines.defs.loading import StreamWriter, Table
+from centra_pipelines.defs.loading import StreamWriter
 from centra_pipelines.defs.markets.partitions import partition_key, sync_partitions, warehouse_partitions
-from centra_pipelines.defs.pulls import KINDS, POOL
+from centra_pipelines.defs.pulls import KINDS, POOL, ReferenceList
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.mapping import flatten
 from centra_pipelines.mapping.markets import MarketSelection, MarketSelectionError, select_markets, select_warehouses
-from centra_pipelines.schemas import catalog as contracts
-from centra_pipelines.warehouse import model
+from centra_pipelines.warehouse.model import (
+    COUNTRIES,
+    CURRENCIES,
+    LANGUAGES,
+    MARKETS,
+    PRICELISTS,
+    SIZE_CHARTS,
+    STORES,
+    WAREHOUSES,
+)
 
 GROUP = "markets"
-
-STORES = Table(model.STORES, contracts.Stores)
-MARKETS = Table(model.MARKETS, contracts.Markets)
-PRICELISTS = Table(model.PRICELISTS, contracts.Pricelists)
-WAREHOUSES = Table(model.WAREHOUSES, contracts.Warehouses)
-CURRENCIES = Table(model.CURRENCIES, contracts.Currencies)
-LANGUAGES = Table(model.LANGUAGES, contracts.Languages)
-COUNTRIES = Table(model.COUNTRIES, contracts.Countries)
-SIZE_CHARTS = Table(model.SIZE_CHARTS, contracts.SizeCharts)
 
 
 _DESCRIPTIONS = {
@@ -60,42 +62,61 @@ class ReferenceConfig(dg.Config):
     warehouses: list[str] | None = Field(default=None, description="Warehouse names or ids")
 
 
-@dg.multi_asset(
-    specs=[dg.AssetSpec(t.name, group_name="catalog" if t is SIZE_CHARTS else GROUP, kinds=KINDS, skippable=True,
-                        description=_DESCRIPTIONS[t.name] + " Full pull each run.") for t in REFERENCE_TABLES],
-    check_specs=[contract_check_spec(t) for t in REFERENCE_TABLES],
-    can_subset=True,
-    pool=POOL,
-)
-def reference_lists(context: dg.AssetExecutionContext, config: ReferenceConfig, centra: CentraResource,
-                    warehouse: WarehouseResource):
-    """Every reference list in ONE request (centra/lists.py); the market and warehouse selections applied
-    (the selected warehouses are the `warehouse` partitions)."""
-    selected = {key.to_user_string() for key in context.selected_asset_keys}
-    tables = [t for t in REFERENCE_TABLES if t.name in selected]
-    with centra.get_client() as client, warehouse.connect() as wh:
-        # table name = list stream name; markets are judged with their pricelists
-        lists = pull_lists(client, [t.name for t in tables] + (["pricelists"] if "markets" in selected
-                                                                and "pricelists" not in selected else []))
-        frames, extra = {}, {}
-        if "markets" in selected:
-            chosen = _selected_markets(context, config, lists["markets"], lists["pricelists"])
-            frames["markets"] = flatten.markets(lists["markets"], lists["pricelists"], set(chosen))
-            extra["markets"] = {"selected_markets": chosen}
-        if "warehouses" in selected:
-            chosen = _selected_warehouses(config, lists["warehouses"])
-            frames["warehouses"] = flatten.warehouses(lists["warehouses"], set(chosen))
-            names = {r["id"]: r["name"] for r in lists["warehouses"]}
-            changes = sync_partitions(context.instance, warehouse_partitions,
-                                      [partition_key(i, names.get(i)) for i in chosen])
-            extra["warehouses"] = {"selected_warehouses": chosen, "partitions_added": changes["added"],
-                                   "partitions_removed": changes["removed"]}
-        for table in tables:
-            if table.name not in frames:
-                frames[table.name] = PLAIN[table.name](lists[table.name])
-        writer = StreamWriter(wh, "reference_lists", None, tables)
-        writer.write(frames)
-        yield from materialize_results(writer, client.stats, by_table=extra)
+def reference_lists_asset(more: Sequence[ReferenceList] = ()) -> dg.AssetsDefinition:
+    """The `reference_lists` multi-asset: the reference lists and `more` (the small lists other domains
+    load whole: catalog structure, wholesale accounts), all in ONE request (centra/lists.py)."""
+    more_by_name = {item.table.name: item for item in more}
+
+    @dg.multi_asset(
+        specs=[*(dg.AssetSpec(t.name, group_name="catalog" if t is SIZE_CHARTS else GROUP, kinds=KINDS,
+                              skippable=True, description=_DESCRIPTIONS[t.name] + " Full pull each run.")
+                 for t in REFERENCE_TABLES), *(item.spec for item in more)],
+        check_specs=[*(contract_check_spec(t) for t in REFERENCE_TABLES),
+                     *(spec for item in more for spec in item.all_check_specs())],
+        can_subset=True,
+        pool=POOL,
+    )
+    def reference_lists(context: dg.AssetExecutionContext, config: ReferenceConfig, centra: CentraResource,
+                        warehouse: WarehouseResource):
+        """Every reference list in ONE request (centra/lists.py); the market and warehouse selections applied
+        (the selected warehouses are the `warehouse` partitions). A list the token may not read (an
+        optional one) loads nothing and warns on its `permission` check."""
+        selected = {key.to_user_string() for key in context.selected_asset_keys}
+        tables = [t for t in REFERENCE_TABLES if t.name in selected]
+        others = [item for name, item in more_by_name.items() if name in selected]
+        with centra.get_client() as client, warehouse.connect() as wh:
+            # table name = list stream name; markets are judged with their pricelists
+            lists = pull_lists(client, [t.name for t in tables] + [item.table.name for item in others]
+                               + (["pricelists"] if "markets" in selected and "pricelists" not in selected else []))
+            rows = lists.rows
+            frames, extra, checks = {}, {}, {}
+            if "markets" in selected:
+                chosen = _selected_markets(context, config, rows["markets"], rows["pricelists"])
+                frames["markets"] = flatten.markets(rows["markets"], rows["pricelists"], set(chosen))
+                extra["markets"] = {"selected_markets": chosen}
+            if "warehouses" in selected:
+                chosen = _selected_warehouses(config, rows["warehouses"])
+                frames["warehouses"] = flatten.warehouses(rows["warehouses"], set(chosen))
+                names = {r["id"]: r["name"] for r in rows["warehouses"]}
+                changes = sync_partitions(context.instance, warehouse_partitions,
+                                          [partition_key(i, names.get(i)) for i in chosen])
+                extra["warehouses"] = {"selected_warehouses": chosen, "partitions_added": changes["added"],
+                                       "partitions_removed": changes["removed"]}
+            for table in tables:
+                if table.name not in frames:
+                    frames[table.name] = PLAIN[table.name](rows[table.name])
+            for item in others:
+                name = item.table.name
+                refused = lists.refused.get(name)
+                if refused is not None:
+                    context.log.warning(f"{name}: nothing loaded: {refused}")
+                frames[name] = item.flatten(rows.get(name, []))
+                checks[name] = item.check_results(frames[name], refused)
+            writer = StreamWriter(wh, "reference_lists", None, [*tables, *(item.table for item in others)])
+            writer.write(frames)
+            yield from materialize_results(writer, client.stats, checks=checks, by_table=extra)
+
+    return reference_lists
 
 
 PLAIN = {"stores": flatten.stores, "pricelists": flatten.pricelists, "currencies": flatten.currencies,
@@ -126,4 +147,3 @@ def _selected_warehouses(config: ReferenceConfig, rows: list[dict]) -> list[int]
         raise dg.Failure(description=str(error)) from None
 
 
-ASSETS = [reference_lists]

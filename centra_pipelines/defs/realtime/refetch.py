@@ -15,16 +15,15 @@ import pandas as pd
 
 from centra_pipelines.centra import CentraClient, queries
 from centra_pipelines.defs.customers.assets import CUSTOMERS
-from centra_pipelines.defs.loading import Table
-from centra_pipelines.defs.orders.assets import (APPLIED_VOUCHERS, BUYERS, ORDER_LINES, ORDERS, RETURNS, SHIPMENTS,
-                                                 base_currency)
+from centra_pipelines.centra.lists import base_currency
+from centra_pipelines.defs.orders.assets import APPLIED_VOUCHERS, BUYERS, ORDER_LINES, ORDERS, RETURNS, SHIPMENTS
 from centra_pipelines.defs.stock.assets import STOCK_LEVELS
 from centra_pipelines.mapping import Mapping, flatten, orders_rows
-from centra_pipelines.warehouse import Warehouse
+from centra_pipelines.warehouse import TableSpec, Warehouse
 
 #: every table a real-time run may write (besides its ledger)
-DATA_TABLES: list[Table] = [ORDERS, ORDER_LINES, SHIPMENTS, APPLIED_VOUCHERS, BUYERS, RETURNS, CUSTOMERS,
-                            STOCK_LEVELS]
+DATA_TABLES: list[TableSpec] = [ORDERS, ORDER_LINES, SHIPMENTS, APPLIED_VOUCHERS, BUYERS, RETURNS, CUSTOMERS,
+                                STOCK_LEVELS]
 
 #: webhook `type` (Integration API webhook plugin) -> what it names
 WEBHOOK_KINDS = {"order": "orders", "shipment": "shipments", "return": "returns", "customer": "customers",
@@ -107,7 +106,7 @@ def _returns_with_orders(frame: pd.DataFrame, shipments: pd.DataFrame | None, wh
     if not lacking.any():
         return frame
     known: dict[int, tuple] = {}
-    wh.ensure_tables([SHIPMENTS.spec])
+    wh.ensure_tables([SHIPMENTS])
     stored = wh.read(f"SELECT id, order_id, order_number FROM {wh.table_ref('shipments')}")
     for source in (stored, shipments):
         if source is not None and len(source):
@@ -130,7 +129,7 @@ def _stock(client: CentraClient, wh: Warehouse, sizes: set[int]) -> pd.DataFrame
     selected = _selected_warehouses(wh)
     frames = [flatten.stock_levels(rows, warehouse_id, observed_at) for warehouse_id, rows in sorted(by_warehouse.items())
               if selected is None or warehouse_id in selected]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(STOCK_LEVELS.spec.columns))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(STOCK_LEVELS.columns))
 
 
 def _selected_warehouses(wh: Warehouse) -> set[int] | None:

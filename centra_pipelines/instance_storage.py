@@ -1,0 +1,141 @@
+"""The storage of the embedded Dagster instance (`storage: custom:` in the repository's dagster.yaml).
+
+Dagster's SQLite event log opens a new engine and connection for every event it stores and closes
+it afterwards; in WAL mode the close of the last connection checkpoints the file, so each event
+costs a connect, a commit fsync and a checkpoint fsync (the profile of a sync: over half its wall
+time; `bench/sync_cost.py --profile`). This storage is Dagster's SQLite storage in DAGSTER_HOME (the
+same files, so an existing home keeps its history) with an event log that keeps one engine open per
+recent shard and commits with synchronous=NORMAL. In WAL mode that loses nothing when a process is
+killed; only a power loss may drop the last commits, as it may drop a run's last events anyway.
+
+A run's shard is checkpointed at most every CHECKPOINT_SECONDS: the UI's live view of a run is
+woken by changes to the run's `.db` file (watchdog), not to its `-wal`, so the UI follows a running
+sync within that delay. PostgreSQL instances (docs/deploy.md) do not use this module.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+import dagster as dg
+import sqlalchemy as db
+from dagster._cli.utils import TMP_DAGSTER_HOME_PREFIX
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+from dagster._core.storage.event_log.schema import AssetCheckExecutionsTable
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME, SqliteEventLogStorage
+from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
+from dagster._core.storage.sqlite_storage import DagsterSqliteStorage, _event_logs_directory
+from dagster._serdes import ConfigurableClassData
+from dagster_shared.serdes import serialize_value
+
+CHECKPOINT_SECONDS = 1.0
+OPEN_RUN_SHARDS = 4  # run shards kept open besides the index: the runs being written and read now
+
+
+class LocalSqliteEventLogStorage(SqliteEventLogStorage):
+    """Dagster's run-sharded SQLite event log, its shards kept open and committed with synchronous=NORMAL."""
+
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
+        self._engines: dict[str, db.Engine] = {}  # shard -> engine, least recently used first
+        self._checkpointed: dict[str, float] = {}
+        self._tables: set[str] = set()
+        super().__init__(base_dir, inst_data)
+
+    def _engine(self, shard: str) -> db.Engine:
+        engine = self._engines.pop(shard, None)
+        if engine is None:
+            engine = db.create_engine(self.conn_string_for_shard(shard),
+                                      connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+            db.event.listen(engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA synchronous=NORMAL"))
+            if shard not in self._initialized_dbs:
+                self._initdb(engine)
+                self._initialized_dbs.add(shard)
+        self._engines[shard] = engine
+        runs = [s for s in self._engines if s != INDEX_SHARD_NAME]
+        for old in runs[:-OPEN_RUN_SHARDS]:
+            self._engines.pop(old).dispose()  # closing its last connection checkpoints that run's file
+            self._checkpointed.pop(old, None)
+        return engine
+
+    @contextmanager
+    def _connect(self, shard: str) -> Iterator[db.Connection]:
+        with self._db_lock:
+            with self._engine(shard).connect() as conn:
+                with conn.begin():
+                    yield conn
+                if shard != INDEX_SHARD_NAME and time.monotonic() - self._checkpointed.get(shard, 0.0) \
+                        > CHECKPOINT_SECONDS:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+                    self._checkpointed[shard] = time.monotonic()
+
+    def has_table(self, table_name: str) -> bool:
+        """Dagster asks before every asset event whether the optional tables exist, with a new engine
+        each time; a table once there stays (migrations only add them)."""
+        if table_name not in self._tables:
+            if not super().has_table(table_name):
+                return False
+            self._tables.add(table_name)
+        return True
+
+    def _store_asset_check_evaluation_planned(self, event, event_id) -> None:
+        """Dagster's insert of one PLANNED row per partition, with the event serialized once for all
+        rows instead of once per row (a range run over 800 days re-serialized it 800 times per check)."""
+        planned = event.dagster_event.event_specific_data
+        keys = planned.partitions_subset.get_partition_keys() if planned.partitions_subset else [None]
+        row = dict(asset_key=planned.asset_key.to_string(), check_name=planned.check_name, run_id=event.run_id,
+                   execution_status=AssetCheckExecutionRecordStatus.PLANNED.value,
+                   evaluation_event=serialize_value(event),
+                   evaluation_event_timestamp=self._event_insert_timestamp(event),
+                   evaluation_event_storage_id=event_id)
+        with self.index_connection() as conn:
+            conn.execute(AssetCheckExecutionsTable.insert(), [{**row, "partition": key} for key in keys])
+
+    def _close_engines(self) -> None:
+        with self._db_lock:
+            while self._engines:
+                self._engines.popitem()[1].dispose()
+
+    def wipe(self) -> None:
+        self._close_engines()  # before Dagster deletes the run shards' files under them
+        super().wipe()
+
+    def dispose(self) -> None:
+        self._close_engines()
+        super().dispose()
+
+
+def _temporary_home() -> str:
+    home = tempfile.mkdtemp(prefix=TMP_DAGSTER_HOME_PREFIX, dir=os.getcwd())
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
+    return home
+
+
+class LocalSqliteStorage(DagsterSqliteStorage):
+    """Dagster's SQLite storage in `base_dir` (DAGSTER_HOME) with the event log above."""
+
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
+        super().__init__(base_dir, inst_data)
+        self._event_log_storage = LocalSqliteEventLogStorage(_event_logs_directory(base_dir))
+
+    @classmethod
+    def config_type(cls):
+        return {"base_dir": dg.Field(dg.StringSource, is_required=False)}
+
+    @classmethod
+    def from_config_value(cls, inst_data, config_value) -> LocalSqliteStorage:
+        """`base_dir` defaults to DAGSTER_HOME. Without it (a Dagster command run in the repository with
+        no DAGSTER_HOME, which reads ./dagster.yaml and keeps its data in a temporary directory) the
+        storage is a temporary directory too, removed when the process ends."""
+        base_dir = config_value.get("base_dir") or os.environ.get("DAGSTER_HOME") or _temporary_home()
+        return cls.from_local(base_dir, inst_data=inst_data)
+
+    @property
+    def event_storage_data(self) -> ConfigurableClassData:
+        return ConfigurableClassData(__name__, LocalSqliteEventLogStorage.__name__,
+                                     f"base_dir: {_event_logs_directory(self.base_dir)}\n")

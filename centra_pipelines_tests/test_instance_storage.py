@@ -1,0 +1,56 @@
+"""The embedded instance's event log (centra_pipelines/instance_storage.py): kept open and committed
+with synchronous=NORMAL, it still hands every event to other processes (the UI, the next sync) and
+loses none when the writing process is killed without closing anything."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import dagster as dg
+
+from centra_pipelines.home import repository_file
+from centra_pipelines.instance_storage import LocalSqliteEventLogStorage
+
+WRITER = textwrap.dedent("""
+    import os, signal
+    import dagster as dg
+
+    @dg.asset(partitions_def=dg.DailyPartitionsDefinition(start_date="2026-01-01", end_date="2026-02-01"))
+    def days(context):
+        return dg.MaterializeResult(metadata={"days": len(context.partition_keys)})
+
+    job = dg.Definitions(assets=[days], jobs=[dg.define_asset_job("days_job", selection=[days])]).resolve_job_def("days_job")
+    instance = dg.DagsterInstance.get()
+    result = job.execute_in_process(instance=instance, tags={"dagster/asset_partition_range_start": "2026-01-01",
+                                                            "dagster/asset_partition_range_end": "2026-01-31"})
+    assert result.success
+    print(result.run_id, flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)  # nothing closed, nothing checkpointed
+""")
+
+
+def test_a_killed_writer_loses_no_event_and_others_read_them(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").symlink_to(repository_file("dagster.yaml"))
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    out = subprocess.run([sys.executable, "-c", WRITER], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == -9, out.stderr[-2000:]
+    run_id = out.stdout.split()[-1]
+
+    os.environ["DAGSTER_HOME"], previous = str(home), os.environ.get("DAGSTER_HOME")
+    try:
+        with dg.DagsterInstance.get() as instance:
+            assert isinstance(instance.event_log_storage, LocalSqliteEventLogStorage)
+            assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.SUCCESS
+            logs = instance.all_logs(run_id)
+            types = [e.dagster_event.event_type for e in logs if e.dagster_event]
+            assert types[-1] == dg.DagsterEventType.RUN_SUCCESS  # the run's last event, written just before the kill
+            assert types.count(dg.DagsterEventType.ASSET_MATERIALIZATION) == 31
+            assert len(instance.get_materialized_partitions(dg.AssetKey("days"))) == 31
+    finally:
+        if previous is None:
+            os.environ.pop("DAGSTER_HOME")
+        else:
+            os.environ["DAGSTER_HOME"] = previous
