@@ -14,6 +14,7 @@ import dagster as dg
 from centra_pipelines.centra import Stats
 from centra_pipelines.centra.errors import CentraPermissionError
 from centra_pipelines.defs.loading import StreamWriter, Table, TableTotals
+from centra_pipelines.warehouse.reads.keys import live_rows_per_partition
 
 CONTRACT = "contract"
 PERMISSION = "permission"
@@ -125,10 +126,8 @@ def _partition_figures(context: dg.AssetExecutionContext, writer: StreamWriter, 
     """Each daily partition of the run gets its own figures: rows that landed in it (received,
     quarantined) and the live rows the warehouse holds for it after the run."""
     keys = context.partition_keys
-    totals, wh = writer.totals[name], writer.warehouse
-    held = wh.read(f"SELECT partition, COUNT(*) AS n FROM {wh.table_ref(name)} WHERE deleted_at IS NULL "
-                   f"AND partition >= '{keys[0]}' AND partition <= '{keys[-1]}' GROUP BY partition")
-    held_by_day = dict(zip(held["partition"], held["n"].astype(int)))
+    totals = writer.totals[name]
+    held_by_day = live_rows_per_partition(writer.warehouse, writer.tables[name].spec, keys[0], keys[-1])
     for day in keys:
         context.add_asset_metadata({"received": int(totals.received_by_partition.get(day, 0)),
                                     "quarantined": int(totals.quarantined_by_partition.get(day, 0)),
