@@ -22,6 +22,7 @@ import pandera.pandas as pa
 from centra_pipelines.centra import KEYSET, Cursor
 from centra_pipelines.schemas import apply_contract
 from centra_pipelines.warehouse import TableSpec, UpsertResult, Warehouse
+from centra_pipelines.warehouse.reads.quarantine import open_quarantine_query
 
 FIRST_FAILURES = 10  # failure cases kept per table for check metadata
 # Columns that name a row to a person in Centra's admin, shown beside the key in failure cases.
@@ -67,11 +68,6 @@ def _keys(frame: pd.DataFrame, spec: TableSpec) -> list[tuple]:
     return list(frame[list(spec.key)].itertuples(index=False, name=None))
 
 
-def quarantine_query(warehouse: Warehouse, table: str) -> str:
-    return (f"select key, reason, payload, seen_at from {warehouse.query_ref('quarantine')} "
-            f"where table_name = '{table}' and resolved_at is null order by seen_at desc")
-
-
 class StreamWriter:
     """Writes the pages of one stream (and partition) to its tables, with the stream's cursor."""
 
@@ -80,7 +76,7 @@ class StreamWriter:
         self.stream = stream
         self.partition = partition
         self.tables = {t.name: t for t in tables}
-        self.totals = {t.name: TableTotals(quarantine_query=quarantine_query(warehouse, t.name)) for t in tables}
+        self.totals = {t.name: TableTotals(quarantine_query=open_quarantine_query(warehouse, t.name)) for t in tables}
         self.pages = 0
         warehouse.ensure_tables(t.spec for t in tables)
 

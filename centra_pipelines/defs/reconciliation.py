@@ -37,7 +37,7 @@ def row_count_check(spec: TableSpec, window_field: str, count: Callable[[CentraC
         checked = checked_days(context.op_execution_context.run.tags, mapping.sync.lookback_days)
         with centra.get_client() as client, warehouse.connect() as wh:
             wh.ensure_tables([spec])
-            have = warehouse_counts(wh, spec.name, spec.key, checked[0], checked[-1])
+            have = warehouse_counts(wh, spec, checked[0], checked[-1])
             filterable = window_field != "updatedAt" or client.capabilities().plan(stream).updated_at_filter
             if filterable:
                 mismatches = reconcile(lambda s, e: count(client, {window_field: date_range(s, e)}), have, checked)

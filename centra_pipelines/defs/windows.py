@@ -23,6 +23,8 @@ from centra_pipelines.centra import CentraClient, Cursor
 from centra_pipelines.defs.loading import StreamWriter, next_run_cursor
 from centra_pipelines.mapping import Mapping, load_mapping
 from centra_pipelines.mapping.timestamps import to_utc_series
+from centra_pipelines.warehouse import TableSpec
+from centra_pipelines.warehouse.reads import keys, quarantine
 
 daily_partitions = dg.DailyPartitionsDefinition(
     start_date=load_mapping().sync.initial_import_start.isoformat(), timezone="UTC",
@@ -127,16 +129,14 @@ def day_start(day: str) -> datetime:
     return datetime.fromisoformat(day).replace(tzinfo=timezone.utc)
 
 
-def warehouse_counts(wh, table: str, key: tuple[str, ...], first: str, last: str) -> dict[str, int]:
+def warehouse_counts(wh, spec: TableSpec, first: str, last: str) -> dict[str, int]:
     """Rows per partition in [first, last]: live rows, plus quarantined rows (known, with reasons) that
     have no live row."""
-    ref = wh.table_ref(table)
-    live = wh.read(f"SELECT partition, {', '.join(key)} FROM {ref} WHERE deleted_at IS NULL "
-                   f"AND partition >= '{first}' AND partition <= '{last}'")
+    live = keys.live_keys_in_partitions(wh, spec, first, last)
     counts = live.groupby("partition").size().to_dict() if len(live) else {}
-    held = wh.read(f"SELECT key, payload FROM {wh.table_ref('quarantine')} WHERE table_name = '{table}'")
+    held = quarantine.quarantined(wh, spec.name)
     if len(held):
-        present = set(wh.read(f"SELECT {', '.join(key)} FROM {ref}").astype(str).agg("|".join, axis=1))
+        present = set(keys.all_keys(wh, spec).astype(str).agg("|".join, axis=1))
         for row in held.itertuples():
             payload = row.payload if isinstance(row.payload, dict) else {}
             day = payload.get("partition")

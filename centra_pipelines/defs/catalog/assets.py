@@ -26,6 +26,7 @@ from centra_pipelines.mapping.content import content_gaps, market_languages
 from centra_pipelines.schemas import catalog as contracts
 from centra_pipelines.schemas import structure as structure_contracts
 from centra_pipelines.warehouse import model
+from centra_pipelines.warehouse.reads import catalog as catalog_reads
 
 GROUP = "catalog"
 PAGE_CAP = 200  # Centra: "Limit must be in range 1 - 200"
@@ -102,7 +103,7 @@ def _apply_product_events(context, client, writer: StreamWriter, queue: EventQue
         deleted = {e.reference for e in events if e.change_type == "DELETED"}
         changed = sorted({e.reference for e in events} - deleted)
         writer.write(flatten.catalog(fetch_products(client, changed)),
-                     deleted=deleted_catalog_rows(writer.warehouse, sorted(deleted)))
+                     deleted=catalog_reads.product_rows(writer.warehouse, sorted(deleted)))
         queue.confirm(events)
         events_applied += len(events)
         context.log.info(f"products: {len(events)} queued changes applied ({len(changed)} re-fetched, "
@@ -202,31 +203,17 @@ def _content_completeness(wh, market_ids: list[int]) -> dg.AssetCheckResult:
 
 def _market_content_gaps(wh, market_id: int) -> tuple[pd.DataFrame, list[str], int]:
     """(missing pairs with the market, the market's languages, products checked) for one market."""
-    t = wh.table_ref
-    market = wh.read(f"SELECT country_codes FROM {t('markets')} WHERE id = {int(market_id)}")
-    codes = market["country_codes"].iloc[0] if len(market) else []
-    codes = json.loads(codes) if isinstance(codes, str) else list(codes if codes is not None else [])
-    languages = market_languages(codes, wh.read(f"SELECT code, country_code, is_active FROM {t('languages')} "
-                                                f"WHERE deleted_at IS NULL"))
-    shown = (f"SELECT DISTINCT d.product_id FROM {t('displays')} d JOIN {t('products')} p ON p.id = d.product_id "
-             f"AND p.status = 'ACTIVE' AND p.deleted_at IS NULL WHERE d.market_id = {int(market_id)} "
-             f"AND d.status = 'ACTIVE' AND d.deleted_at IS NULL")
-    displayed = wh.read(shown)
-    images = wh.read(f"SELECT product_id, count(*) AS images FROM {t('product_media')} WHERE deleted_at IS NULL "
-                     f"AND product_id IN ({shown}) GROUP BY product_id")
-    names = wh.read(f"SELECT object_id AS product_id, language_code FROM {t('translations')} "
-                    f"WHERE object_type = 'product' AND field = 'name' AND deleted_at IS NULL AND value <> '' "
-                    f"AND object_id IN ({shown})")
+    languages = market_languages(catalog_reads.market_country_codes(wh, market_id), catalog_reads.live_languages(wh))
+    displayed = catalog_reads.displayed_products(wh, market_id)
+    images = catalog_reads.displayed_image_counts(wh, market_id)
+    names = catalog_reads.displayed_name_languages(wh, market_id)
     gaps = content_gaps(displayed, images, names, languages)
     return gaps.assign(market_id=market_id)[["market_id", *gaps.columns]], languages, len(displayed)
 
 
 def _category_links(wh) -> dg.AssetCheckResult:
     wh.ensure_tables([model.CATEGORIES])
-    t = wh.table_ref
-    orphans = wh.read(f"SELECT l.display_id, l.product_id, l.category_id FROM {t('product_categories')} l "
-                      f"WHERE l.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM {t('categories')} c "
-                      f"WHERE c.id = l.category_id AND c.deleted_at IS NULL) ORDER BY 3, 1")
+    orphans = catalog_reads.orphan_category_links(wh)
     return dg.AssetCheckResult(
         asset_key="product_categories", check_name=CATEGORY_LINKS, passed=orphans.empty,
         severity=dg.AssetCheckSeverity.WARN,
@@ -246,21 +233,6 @@ def fetch_products(client, ids: list[int]) -> list[dict]:
     """Products (nested with variants and sizes) by id, a page cap of ids per request."""
     return [row for start in range(0, len(ids), PAGE_CAP)
             for row in pull_all(client, "products", where={"id": ids[start:start + PAGE_CAP]})]
-
-
-def deleted_catalog_rows(wh, product_ids: list[int]) -> dict[str, list]:
-    """The keys to mark deleted when Centra deleted these products: the products, their variants and sizes."""
-    if not product_ids:
-        return {}
-    ids = ", ".join(map(str, product_ids))
-    return {"products": product_ids,
-            "product_media": wh.read(f"SELECT id FROM {wh.table_ref('product_media')} "
-                                     f"WHERE product_id IN ({ids})")["id"].tolist(),
-            "translations": list(wh.read(f"SELECT object_type, object_id, field, language_code FROM "
-                                         f"{wh.table_ref('translations')} WHERE object_type = 'product' "
-                                         f"AND object_id IN ({ids})").itertuples(index=False, name=None)),
-            "variants": wh.read(f"SELECT id FROM {wh.table_ref('variants')} WHERE product_id IN ({ids})")["id"].tolist(),
-            "sizes": wh.read(f"SELECT id FROM {wh.table_ref('sizes')} WHERE product_id IN ({ids})")["id"].tolist()}
 
 
 ASSETS = [catalog, displays_and_prices]

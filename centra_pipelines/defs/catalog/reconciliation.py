@@ -8,14 +8,14 @@ normal upsert path, and fails with the counts when something could not be healed
 
 import dagster as dg
 
-from centra_pipelines.defs.catalog.assets import CATALOG_TABLES, deleted_catalog_rows, fetch_products
+from centra_pipelines.defs.catalog.assets import CATALOG_TABLES, fetch_products
 from centra_pipelines.defs.loading import StreamWriter
 from centra_pipelines.defs.pulls import POOL, pull_all
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.defs.scheduling import job_schedule
 from centra_pipelines.mapping import flatten
 from centra_pipelines.warehouse import model
-from centra_pipelines.warehouse.reads import keys, quarantine
+from centra_pipelines.warehouse.reads import catalog, keys, quarantine
 
 @dg.op(pool=POOL, description=__doc__.splitlines()[0])
 def reconcile_product_ids(context: dg.OpExecutionContext, centra: CentraResource, warehouse: WarehouseResource):
@@ -28,7 +28,7 @@ def reconcile_product_ids(context: dg.OpExecutionContext, centra: CentraResource
         gone = sorted(live - centra_ids)
         missing = sorted(centra_ids - live - held)
         if gone:
-            writer.write({}, deleted=deleted_catalog_rows(wh, gone))
+            writer.write({}, deleted=catalog.product_rows(wh, gone))
         if missing:
             writer.write(flatten.catalog(fetch_products(client, missing)))
         live_after = keys.live_ids(wh, model.PRODUCTS)

@@ -24,6 +24,7 @@ from centra_pipelines.mapping import orders_rows
 from centra_pipelines.mapping.identity import resolve_identities
 from centra_pipelines.schemas import orders as contracts
 from centra_pipelines.warehouse import model
+from centra_pipelines.warehouse.reads.customers import customer_order_emails, customers_by_id
 
 GROUP = "customers"
 
@@ -81,11 +82,7 @@ def customer_identities(warehouse: WarehouseResource):
     mapping = mapping_or_fail()
     with warehouse.connect() as wh:
         wh.ensure_tables([model.CUSTOMERS, model.ORDERS])
-        people = wh.read(f"SELECT id, store_id, email, created_at FROM {wh.table_ref('customers')} ORDER BY id")
-        order_emails = wh.read(f"SELECT customer_id, billing_email AS email, min(created_at) AS first_used "
-                               f"FROM {wh.table_ref('orders')} WHERE customer_id IS NOT NULL "
-                               f"AND billing_email IS NOT NULL GROUP BY customer_id, billing_email")
-        resolved = resolve_identities(people, order_emails, mapping)
+        resolved = resolve_identities(customers_by_id(wh), customer_order_emails(wh), mapping)
         writer = StreamWriter(wh, "customer_identities", None, [CUSTOMER_IDENTITIES, IDENTITY_MERGES])
         writer.write({"customer_identities": resolved.identities, "customer_identity_merges": resolved.merges})
         identities = resolved.identities

@@ -22,6 +22,7 @@ from centra_pipelines.mapping import flatten
 from centra_pipelines.mapping.stock_drift import Drift, compare_stock
 from centra_pipelines.schemas import catalog as contracts
 from centra_pipelines.warehouse import model
+from centra_pipelines.warehouse.reads import catalog
 
 GROUP = "stock"
 STOCK_LEVELS = Table(model.STOCK_LEVELS, contracts.StockLevels)
@@ -74,7 +75,7 @@ def stock_levels(context: dg.AssetExecutionContext, config: StockSnapshotConfig,
             state = json.dumps({"cursor": page.cursor.to_json(), "observed_at": observed})
             writer.write({"stock_levels": fresh}, {"stock_levels": state}, deleted=gone)
             context.log.info(f"stock of warehouse {warehouse_id}: page {page.number} committed")
-        skus = _skus(wh, [w["size_id"] for w in drift.worst])
+        skus = catalog.skus(wh, [w["size_id"] for w in drift.worst])
         worst = [{**w, "sku": skus.get(w["size_id"])} for w in drift.worst]
         drift_check = dg.AssetCheckResult(
             check_name=STOCK_DRIFT, asset_key="stock_levels", passed=drift.share <= config.max_drift_share,
@@ -86,13 +87,6 @@ def stock_levels(context: dg.AssetExecutionContext, config: StockSnapshotConfig,
                                        warehouse_id=warehouse_id, observed_at=observed,
                                        sizes_differing=drift.sizes_differing, units_differing=drift.units_differing)
         return result
-
-
-def _skus(wh, size_ids: list[int]) -> dict[int, str]:
-    if not size_ids:
-        return {}
-    frame = wh.read(f"SELECT id, sku FROM {wh.table_ref('sizes')} WHERE id IN ({', '.join(map(str, size_ids))})")
-    return dict(zip(frame["id"].astype(int), frame["sku"]))
 
 
 ASSETS = [stock_levels]
