@@ -18,6 +18,7 @@ from centra_pipelines.warehouse.reads.keys import live_rows_per_partition
 
 CONTRACT = "contract"
 PERMISSION = "permission"
+MAPPING_COMPLETENESS = "mapping_completeness"
 MAX_QUARANTINE_SHARE = 0.05
 
 
@@ -31,6 +32,18 @@ def contract_check_spec(table: Table, *, blocking: bool = True) -> dg.AssetCheck
             f"their reasons (WARN); more than {MAX_QUARANTINE_SHARE:.0%} bad rows fails with ERROR."
         ),
     )
+
+
+def completeness_spec(asset: str) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(MAPPING_COMPLETENESS, asset=asset, blocking=False,
+                             description="Every status, currency and required field in the data is covered by the "
+                                         "mapping file; a failure names the uncovered value and its mapping key.")
+
+
+def completeness_result(asset: str, gaps: set[str]) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(asset_key=asset, check_name=MAPPING_COMPLETENESS, passed=not gaps,
+                               severity=dg.AssetCheckSeverity.ERROR,
+                               metadata={"gaps": len(gaps), "uncovered": dg.MetadataValue.json(sorted(gaps))})
 
 
 def contract_check_result(table: Table, totals: TableTotals) -> dg.AssetCheckResult:

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 
 import dagster as dg
 import pandas as pd
+from pydantic import Field
 
 from centra_pipelines.centra import CentraClient, Cursor
 from centra_pipelines.defs.loading import StreamWriter, next_run_cursor
@@ -30,6 +31,13 @@ daily_partitions = dg.DailyPartitionsDefinition(
     start_date=load_mapping().sync.initial_import_start.isoformat(), timezone="UTC",
     end_offset=1)  # today's window is a partition too: the incremental schedules sync it while it fills
 BACKFILL = dg.BackfillPolicy.single_run()
+
+
+class WindowConfig(dg.Config):
+    """Late-update lookback: days before the run's first partition that are re-read (None: the mapping's
+    sync.lookback_days)."""
+
+    lookback_days: int | None = Field(default=None, ge=0, le=90, description="Days re-read before the window")
 
 
 def mapping_or_fail() -> Mapping:

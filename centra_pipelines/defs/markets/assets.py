@@ -12,7 +12,7 @@ from centra_pipelines import config as settings
 from centra_pipelines.centra.lists import pull_lists
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
 from centra_pipelines.defs.loading import StreamWriter, Table
-from centra_pipelines.defs.markets.partitions import partition_key, sync_partitions, warehouse_partitions
+from centra_pipelines.defs.partitions import partition_key, sync_partitions, warehouse_partitions
 from centra_pipelines.defs.pulls import KINDS, POOL
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.mapping import flatten

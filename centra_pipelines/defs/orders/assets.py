@@ -14,77 +14,34 @@ written from the same pages.
 """
 
 
-import time
 from decimal import Decimal
 
 import dagster as dg
 import pandas as pd
-from pydantic import Field
 
-from centra_pipelines.centra import queries
-from centra_pipelines.centra.client import CAPABILITIES_TTL_SECONDS
-from centra_pipelines.defs.checks import contract_check_spec, materialize_results
+from centra_pipelines.centra.currency import base_currency
+from centra_pipelines.defs.checks import completeness_result, completeness_spec, contract_check_spec, materialize_results
 from centra_pipelines.defs.loading import StreamWriter, Table
 from centra_pipelines.defs.pulls import KINDS, POOL
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
-from centra_pipelines.defs.windows import BACKFILL, daily_partitions, mapping_or_fail, pull_window, run_window
+from centra_pipelines.defs.tables import APPLIED_VOUCHERS, BUYERS, ORDER_LINES, ORDERS, RETURNS, SHIPMENTS
+from centra_pipelines.defs.windows import (BACKFILL, WindowConfig, daily_partitions, mapping_or_fail, pull_window,
+                                           run_window)
 from centra_pipelines.mapping import Mapping
 from centra_pipelines.mapping import orders_rows
 from centra_pipelines.mapping.money import discount_sign, quantum, totals_consistent
 from centra_pipelines.schemas import orders as contracts
-from centra_pipelines.schemas import wholesale as wholesale_contracts
 from centra_pipelines.warehouse import model
 
 GROUP = "orders"
 FIRST_CASES = 20
-MAPPING_COMPLETENESS = "mapping_completeness"
 CURRENCY_CONSISTENCY = "currency_consistency"
 TOTALS = "totals"
 
-ORDERS = Table(model.ORDERS, contracts.Orders)
-ORDER_LINES = Table(model.ORDER_LINES, contracts.OrderLines)
-SHIPMENTS = Table(model.SHIPMENTS, contracts.Shipments)
-APPLIED_VOUCHERS = Table(model.APPLIED_VOUCHERS, contracts.AppliedVouchers)
-RETURNS = Table(model.RETURNS, contracts.Returns)
 RETURN_LINES = Table(model.RETURN_LINES, contracts.ReturnLines)
-BUYERS = Table(model.BUYERS, wholesale_contracts.Buyers)
 ORDER_TABLES = [ORDERS, ORDER_LINES, SHIPMENTS, APPLIED_VOUCHERS, BUYERS]
 LINE_TAX = "line_tax"
 WHOLESALE_ACCOUNTS = "wholesale_accounts"
-
-
-class WindowConfig(dg.Config):
-    """Late-update lookback: days before the run's first partition that are re-read (None: the mapping's
-    sync.lookback_days)."""
-
-    lookback_days: int | None = Field(default=None, ge=0, le=90, description="Days re-read before the window")
-
-
-def completeness_spec(asset: str) -> dg.AssetCheckSpec:
-    return dg.AssetCheckSpec(MAPPING_COMPLETENESS, asset=asset, blocking=False,
-                             description="Every status, currency and required field in the data is covered by the "
-                                         "mapping file; a failure names the uncovered value and its mapping key.")
-
-
-def completeness_result(asset: str, gaps: set[str]) -> dg.AssetCheckResult:
-    return dg.AssetCheckResult(asset_key=asset, check_name=MAPPING_COMPLETENESS, passed=not gaps,
-                               severity=dg.AssetCheckSeverity.ERROR,
-                               metadata={"gaps": len(gaps), "uncovered": dg.MetadataValue.json(sorted(gaps))})
-
-
-# The base currency per endpoint, asked once per process for as long as the client keeps what
-# introspection found: the orders and returns of every run of a sync share one answer.
-_BASE_CURRENCY: dict[str, tuple[float, str | None]] = {}
-
-
-def base_currency(client) -> str | None:
-    known = _BASE_CURRENCY.get(client.url)
-    if known is not None and time.monotonic() - known[0] < CAPABILITIES_TTL_SECONDS:
-        return known[1]
-    rows = client.execute(queries.BASE_CURRENCY, operation_name="BaseCurrency").data["currencies"]
-    code = rows[0]["code"] if rows else None
-    _BASE_CURRENCY[client.url] = (time.monotonic(), code)
-    return code
 
 
 def pricelist_currencies(wh) -> dict[int, str] | None:

@@ -14,11 +14,10 @@ from datetime import datetime, timezone
 import pandas as pd
 
 from centra_pipelines.centra import CentraClient, queries
-from centra_pipelines.defs.customers.assets import CUSTOMERS
+from centra_pipelines.centra.currency import base_currency
 from centra_pipelines.defs.loading import Table
-from centra_pipelines.defs.orders.assets import (APPLIED_VOUCHERS, BUYERS, ORDER_LINES, ORDERS, RETURNS, SHIPMENTS,
-                                                 base_currency)
-from centra_pipelines.defs.stock.assets import STOCK_LEVELS
+from centra_pipelines.defs.tables import (APPLIED_VOUCHERS, BUYERS, CUSTOMERS, ORDER_LINES, ORDERS, RETURNS, SHIPMENTS,
+                                          STOCK_LEVELS)
 from centra_pipelines.mapping import Mapping, flatten, orders_rows
 from centra_pipelines.warehouse import Warehouse
 

@@ -14,18 +14,16 @@ import pandas as pd
 from pydantic import Field
 
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
-from centra_pipelines.defs.loading import StreamWriter, Table, next_run_cursor
-from centra_pipelines.defs.markets.partitions import centra_id, warehouse_partitions
+from centra_pipelines.defs.loading import StreamWriter, next_run_cursor
+from centra_pipelines.defs.partitions import centra_id, warehouse_partitions
 from centra_pipelines.defs.pulls import KINDS, POOL
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
+from centra_pipelines.defs.tables import STOCK_LEVELS
 from centra_pipelines.mapping import flatten
 from centra_pipelines.mapping.stock_drift import Drift, compare_stock
-from centra_pipelines.schemas import catalog as contracts
-from centra_pipelines.warehouse import model
 from centra_pipelines.warehouse.reads import catalog
 
 GROUP = "stock"
-STOCK_LEVELS = Table(model.STOCK_LEVELS, contracts.StockLevels)
 
 
 STOCK_DRIFT = "stock_drift"

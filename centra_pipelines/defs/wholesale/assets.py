@@ -15,7 +15,6 @@ from centra_pipelines.warehouse import model
 GROUP = "wholesale"
 
 ACCOUNTS = Table(model.ACCOUNTS, contracts.Accounts)
-BUYERS = Table(model.BUYERS, contracts.Buyers)
 
 accounts = reference_asset(
     ACCOUNTS, "accounts", flatten.accounts, group=GROUP, optional_permission=True,
