@@ -34,7 +34,7 @@ BACKFILL = dg.BackfillPolicy.single_run()
 
 
 class WindowConfig(dg.Config):
-    """Late-update lookback: days before the run's first partition that are re-read (None: the mapping's
+    """Lookback for late changes: days before the run's first partition that are re-read (None: the mapping's
     sync.lookback_days)."""
 
     lookback_days: int | None = Field(default=None, ge=0, le=90, description="Days re-read before the window")

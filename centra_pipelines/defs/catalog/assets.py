@@ -145,7 +145,7 @@ def displays_and_prices(context: dg.AssetExecutionContext, config: DisplaysConfi
     lookback = timedelta(days=mapping_or_fail().sync.lookback_days)
     with centra.get_client() as client, warehouse.connect() as wh:
         wh.ensure_tables([model.MARKETS])
-        markets = sorted(int(i) for i in wh.read(f"SELECT id FROM {wh.table_ref('markets')} WHERE selected")["id"])
+        markets = catalog_reads.selected_market_ids(wh)
         if not markets:
             raise dg.Failure(description="no market is selected in the warehouse: run reference_and_catalog_job first")
         writer = StreamWriter(wh, "displays", None, [DISPLAYS, PRICES, PRODUCT_CATEGORIES])

@@ -32,6 +32,8 @@ from centra_pipelines.mapping import orders_rows
 from centra_pipelines.mapping.money import discount_sign, quantum, totals_consistent
 from centra_pipelines.schemas import orders as contracts
 from centra_pipelines.warehouse import model
+from centra_pipelines.warehouse.reads import keys
+from centra_pipelines.warehouse.reads import orders as order_reads
 
 GROUP = "orders"
 FIRST_CASES = 20
@@ -46,18 +48,16 @@ WHOLESALE_ACCOUNTS = "wholesale_accounts"
 
 def pricelist_currencies(wh) -> dict[int, str] | None:
     try:
-        frame = wh.read(f"SELECT id, currency_code FROM {wh.table_ref('pricelists')}")
+        return order_reads.pricelist_currencies(wh)
     except Exception:  # noqa: BLE001 - the markets group has not run yet: the check says so
         return None
-    return {int(i): c for i, c in zip(frame["id"], frame["currency_code"])}
 
 
 def stored_accounts(wh) -> set[int] | None:
     try:
-        frame = wh.read(f"SELECT id FROM {wh.table_ref('accounts')} WHERE deleted_at IS NULL")
+        return keys.live_ids(wh, model.ACCOUNTS)
     except Exception:  # noqa: BLE001 - the wholesale group has not run yet: the check says so
         return None
-    return {int(i) for i in frame["id"]}
 
 
 def _check_lines_tax(lines: pd.DataFrame, mapping: Mapping, wrong_tax: list[dict]) -> None:
@@ -225,9 +225,7 @@ def returns(context: dg.AssetExecutionContext, config: WindowConfig, centra: Cen
         writer = StreamWriter(wh, "returns", f"{start.date()}..{end.date()}", [RETURNS, RETURN_LINES])
         base = base_currency(client)
         wh.ensure_tables([model.SHIPMENTS])
-        shipments = wh.read(f"SELECT id, order_id, order_number FROM {wh.table_ref('shipments')}")
-        via_shipment = {int(i): (o, n) for i, o, n in zip(shipments["id"], shipments["order_id"],
-                                                          shipments["order_number"])}
+        via_shipment = order_reads.shipment_orders(wh)
         gaps: set[str] = set()
 
         def flatten(rows: list[dict]) -> dict[str, pd.DataFrame]:

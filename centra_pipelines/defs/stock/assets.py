@@ -21,7 +21,7 @@ from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.defs.tables import STOCK_LEVELS
 from centra_pipelines.mapping import flatten
 from centra_pipelines.mapping.stock_drift import Drift, compare_stock
-from centra_pipelines.warehouse.reads import catalog
+from centra_pipelines.warehouse.reads import catalog, stock
 
 GROUP = "stock"
 
@@ -56,20 +56,16 @@ def stock_levels(context: dg.AssetExecutionContext, config: StockSnapshotConfig,
         # Resuming a snapshot keeps its time; a new snapshot is stamped now.
         observed = saved["observed_at"] if cursor is not None else datetime.now(timezone.utc).isoformat()
         observed_at = pd.Timestamp(observed)
-        table = wh.table_ref("stock_levels")
         drift = Drift()
         for page in client.pages("stock", cursor=cursor, variables={"id": warehouse_id}):
             fresh = flatten.stock_levels(page.rows, warehouse_id, observed_at)
-            ids = ", ".join(str(int(i)) for i in fresh["size_id"].dropna()) or "NULL"
-            stored = wh.read(f"SELECT size_id, physical, allocated, free_to_allocate FROM {table} "
-                             f"WHERE warehouse_id = {warehouse_id} AND deleted_at IS NULL AND size_id IN ({ids})")
+            stored = stock.stored_stock(wh, warehouse_id, [int(i) for i in fresh["size_id"].dropna()])
             drift.add(compare_stock(stored, fresh.dropna(subset=["size_id"])))
             gone = {}
             if page.done:  # the snapshot is complete: what it did not see, Centra no longer has
-                unseen = wh.read(f"SELECT size_id FROM {table} WHERE warehouse_id = {warehouse_id} "
-                                 f"AND deleted_at IS NULL AND observed_at < CAST('{observed_at.isoformat()}' AS TIMESTAMPTZ)")
+                unseen = stock.sizes_observed_before(wh, warehouse_id, observed_at)
                 seen = set(fresh["size_id"].dropna().astype(int))
-                gone = {"stock_levels": [(warehouse_id, int(i)) for i in unseen["size_id"] if int(i) not in seen]}
+                gone = {"stock_levels": [(warehouse_id, i) for i in unseen if i not in seen]}
             state = json.dumps({"cursor": page.cursor.to_json(), "observed_at": observed})
             writer.write({"stock_levels": fresh}, {"stock_levels": state}, deleted=gone)
             context.log.info(f"stock of warehouse {warehouse_id}: page {page.number} committed")
