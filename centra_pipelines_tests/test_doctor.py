@@ -81,7 +81,7 @@ def test_missing_permissions_are_reported_per_entity_with_their_names(env, make_
 
 
 def test_a_missing_permission_for_an_optional_list_warns_and_does_not_block(env, make_sandbox, capsys):
-    from centra_pipelines.sandbox.resolvers import READ_PERMISSIONS
+    from centra_pipelines.sandbox.permissions import READ_PERMISSIONS
 
     token = Token(secret="no-brands", name="no-brands",
                   permissions=frozenset(READ_PERMISSIONS - {"Brand:read", "Account:read"}))

@@ -9,7 +9,7 @@ from centra_pipelines.centra.errors import (
     CentraUnavailable,
     QueryError,
 )
-from centra_pipelines.centra.pagination import ConnectionPages, Cursor, ListPages, Page
+from centra_pipelines.centra.pagination import Cursor, ListPages, Page
 from centra_pipelines.centra.stats import Stats
 from centra_pipelines.centra.streams import STREAMS, Stream
 from centra_pipelines.centra.throttle import LANES, TIERS, Throttle, TokenBucket, parse_retry_after
@@ -17,7 +17,7 @@ from centra_pipelines.centra.tokens import TokenSource
 
 __all__ = [
     "KEYSET", "PAGES", "STREAMS", "TIERS", "AuthError", "Capabilities", "CentraClient", "CentraError",
-    "CentraPermissionError", "CentraUnavailable", "ConnectionPages", "Cursor", "ListPages", "Page",
+    "CentraPermissionError", "CentraUnavailable", "Cursor", "ListPages", "Page",
     "QueryError", "Result", "RetryPolicy", "Stats", "Stream", "StreamPlan", "LANES", "Throttle", "TokenBucket",
     "TokenSource", "parse_retry_after",
 ]

@@ -30,6 +30,12 @@ Change = Callable[[dict[str, Any] | None], tuple[dict[str, Any], T]]
 MEMORY = "memory"
 
 
+def _host(url: str, default_port: int) -> str:
+    """host:port of a store's URL, for messages: never the URL itself, which may carry a password."""
+    where = urlsplit(url)
+    return f"{where.hostname}:{where.port or default_port}"
+
+
 class BudgetStore(Protocol):
     def update(self, key: str, change: Change) -> T: ...
 
@@ -105,8 +111,7 @@ class PostgresStore:
             return self._psycopg.connect(self._url, autocommit=True, connect_timeout=10)
         except self._psycopg.OperationalError:
             # psycopg's message may quote the URL with its password: name the host only.
-            where = urlsplit(self._url)
-            raise ConnectionError(f"the shared Centra budget's PostgreSQL at {where.hostname}:{where.port or 5432} "
+            raise ConnectionError(f"the shared Centra budget's PostgreSQL at {_host(self._url, 5432)} "
                                   "is unreachable (CENTRA_BUDGET_URL or the Dagster instance storage)") from None
 
     def update(self, key: str, change: Change) -> T:
@@ -127,8 +132,7 @@ class PostgresStore:
             except self._psycopg.OperationalError:
                 # the server went away (restart, failover): the next update connects again; the URL stays out
                 self._conn.close()
-                where = urlsplit(self._url)
-                raise ConnectionError(f"the shared Centra budget's PostgreSQL at {where.hostname}:{where.port or 5432} "
+                raise ConnectionError(f"the shared Centra budget's PostgreSQL at {_host(self._url, 5432)} "
                                       "dropped the connection; the run can be retried") from None
             return result
 
@@ -146,7 +150,7 @@ class RedisStore:
 
         self._redis = redis
         self._client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=10)
-        self._where = f"{urlsplit(url).hostname}:{urlsplit(url).port or 6379}"
+        self._where = _host(url, 6379)
 
     def update(self, key: str, change: Change) -> T:
         name = self.PREFIX + key

@@ -27,7 +27,7 @@ from centra_pipelines.centra import queries
 from centra_pipelines.centra.budget_store import open_store
 from centra_pipelines.centra.capabilities import Capabilities, plan_capabilities
 from centra_pipelines.centra.errors import AuthError, CentraError, CentraUnavailable, error_from_graphql
-from centra_pipelines.centra.pagination import ConnectionPages, Cursor, ListPages
+from centra_pipelines.centra.pagination import Cursor, ListPages
 from centra_pipelines.centra.stats import Stats
 from centra_pipelines.centra.streams import STREAMS, Stream
 from centra_pipelines.centra.throttle import Throttle, parse_retry_after
@@ -300,8 +300,3 @@ class CentraClient:
             raise CentraError(f"Centra stream {stream.name} cannot be pulled: {plan.reason}")
         return ListPages(self, stream, mode=plan.mode, sort=plan.sort, where=where, limit=limit or self.page_size,
                          cursor=cursor, since=since, variables=variables)
-
-    def connection_pages(self, query: str, field: str, *, first: int = 100, where: dict[str, Any] | None = None,
-                         sort: list[str] | None = None, cursor: Cursor | str | None = None) -> ConnectionPages:
-        """Pages of a Relay connection (``first``/``after``); ``query`` is a constant of centra.queries."""
-        return ConnectionPages(self, query, field, first=first, where=where, sort=sort, cursor=cursor)

@@ -1,6 +1,6 @@
-"""Pagination: one iterator for plain lists (limit/page), one for connections (first/after).
+"""Pagination: the iterator over plain lists (limit/page, in keyset or page mode).
 
-Both yield ``Page`` objects whose ``cursor`` says where the next page starts; ``cursor.to_json()``
+It yields ``Page`` objects whose ``cursor`` says where the next page starts; ``cursor.to_json()``
 can be stored (in ``sync_state``, with the rows of that page) and handed back to resume with no
 request for earlier pages.
 """
@@ -164,43 +164,6 @@ class ListPages:
             cursor = Cursor(self.stream.name, "keyset", page=page, updated_from=updated_from,
                             last_updated_at=last_raw, last_id=last[1] if last else None, done=done)
             yield self._emit(fresh, cursor, number)
-
-
-@dataclass
-class ConnectionPages:
-    """Iterate a Relay connection with ``first``/``after``; the cursor is the last ``endCursor``."""
-
-    client: CentraClient
-    query: str
-    field: str
-    first: int = 100
-    where: dict[str, Any] | None = None
-    sort: list[str] | None = None
-    cursor: Cursor | str | None = None
-    stats: Stats = field(default_factory=Stats)
-
-    def __post_init__(self) -> None:
-        self.cursor = Cursor.coerce(self.cursor)
-
-    def __iter__(self) -> Iterator[Page]:
-        c = self.cursor or Cursor(self.field, "connection")
-        after, number, done = c.after, c.page - 1, c.done
-        while not done:
-            variables: dict[str, Any] = {"first": self.first}
-            for key, value in (("after", after), ("where", self.where), ("sort", self.sort)):
-                if value:
-                    variables[key] = value
-            result = self.client.execute(self.query, variables)
-            self.stats.add(result.stats)
-            conn = result.data[self.field]
-            rows = [edge["node"] for edge in conn["edges"]]
-            after = conn["pageInfo"].get("endCursor") or after
-            done = not conn["pageInfo"]["hasNextPage"]
-            number += 1
-            self.stats.rows += len(rows)
-            self.stats.pages += 1
-            self.cursor = Cursor(self.field, "connection", page=number + 1, after=after, done=done)
-            yield Page(rows, self.cursor, number, self.stats.copy(), done, conn.get("totalCount"))
 
 
 def pull_all(client: CentraClient, stream: str, **kwargs) -> list[dict]:

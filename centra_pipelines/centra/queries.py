@@ -6,7 +6,24 @@ variables, so the same document serves keyset, id-ordered and windowed pulls; fi
 public sources do not confirm are never selected here.
 """
 
+import textwrap
+
 from graphql import get_introspection_query
+
+
+def _list_page(operation: str, field: str, type_name: str, selection: str) -> str:
+    """One page of a plain root list, `where` and `sort` as variables: the same document serves keyset,
+    id-ordered and windowed pulls."""
+    body = textwrap.dedent(selection).strip()
+    body = f"\n{textwrap.indent(body, '    ')}\n  " if "\n" in body else f" {body} "
+    return (f"\nquery {operation}($where: {type_name}Filter, $sort: [{type_name}Sort!], $limit: Int, $page: Int) {{\n"
+            f"  {field}(where: $where, sort: $sort, limit: $limit, page: $page) {{{body}}}\n}}\n")
+
+
+def _count(operation: str, field: str, type_name: str) -> str:
+    """How many rows of a list match `where` (Centra's `counters`)."""
+    return f"\nquery {operation}($where: {type_name}Filter) {{\n  counters {{ {field}(where: $where) }}\n}}\n"
+
 
 RATE_LIMITS = """
 query RateLimits {
@@ -69,119 +86,83 @@ query Capabilities {
 # with what the documents here use.
 SCHEMA = get_introspection_query(descriptions=False)
 
-PRODUCT_COUNT = """
-query ProductCount($where: ProductFilter) {
-  counters { products(where: $where) }
-}
-"""
+PRODUCT_COUNT = _count("ProductCount", "products", "Product")
 
 # Products nested with variants and sizes, their brand, collection and folder, images (in Centra's order,
 # the default source) and translations: one page is one request.
-PRODUCTS_PAGE = """
-query ProductsPage($where: ProductFilter, $sort: [ProductSort!], $limit: Int, $page: Int) {
-  products(where: $where, sort: $sort, limit: $limit, page: $page) {
-    id name status productNumber isBundle createdAt updatedAt
-    brand { id } collection { id } folder { id }
-    media { id source { url mimeType mediaSize { name maxWidth maxHeight } } }
-    translations { language { code } fields { field value } }
-    variants {
-      id name status variantNumber updatedAt
-      productSizes { id SKU EAN sizeNumber updatedAt size { id name sizeChart { id } } }
-    }
+PRODUCTS_PAGE = _list_page("ProductsPage", "products", "Product", """
+  id name status productNumber isBundle createdAt updatedAt
+  brand { id } collection { id } folder { id }
+  media { id source { url mimeType mediaSize { name maxWidth maxHeight } } }
+  translations { language { code } fields { field value } }
+  variants {
+    id name status variantNumber updatedAt
+    productSizes { id SKU EAN sizeNumber updatedAt size { id name sizeChart { id } } }
   }
-}
-"""
+""")
 
 # Ids only: what the id reconciliation compares with the warehouse (cheap: one object per row).
-PRODUCT_IDS_PAGE = """
-query ProductIdsPage($where: ProductFilter, $sort: [ProductSort!], $limit: Int, $page: Int) {
-  products(where: $where, sort: $sort, limit: $limit, page: $page) { id }
-}
-"""
+PRODUCT_IDS_PAGE = _list_page("ProductIdsPage", "products", "Product", "id")
 
-DISPLAYS_PAGE = """
-query DisplaysPage($where: DisplayFilter, $sort: [DisplaySort!], $limit: Int, $page: Int) {
-  displays(where: $where, sort: $sort, limit: $limit, page: $page) {
-    id name status updatedAt
-    product { id }
-    canonicalCategory { id name }
-    categories { id }
-    markets { id }
-    prices { pricelist { id } price { value currency { code } } }
-  }
-}
-"""
+DISPLAYS_PAGE = _list_page("DisplaysPage", "displays", "Display", """
+  id name status updatedAt
+  product { id }
+  canonicalCategory { id name }
+  categories { id }
+  markets { id }
+  prices { pricelist { id } price { value currency { code } } }
+""")
 
-CUSTOMERS_PAGE = """
-query CustomersPage($where: CustomerFilter, $sort: [CustomerSort!], $limit: Int, $page: Int) {
-  customers(where: $where, sort: $sort, limit: $limit, page: $page) {
-    id status email firstName lastName createdAt updatedAt totalOrders
-    store { id }
-  }
-}
-"""
+CUSTOMERS_PAGE = _list_page("CustomersPage", "customers", "Customer", """
+  id status email firstName lastName createdAt updatedAt totalOrders
+  store { id }
+""")
 
 # Order windows: orders with their lines, shipments, applied discounts and payment history, nested,
 # so one page of (at most 100) orders is one request. Money carries its currency; dates the store offset.
-ORDERS_PAGE = """
-query OrdersPage($where: OrderFilter, $sort: [OrderSort!], $limit: Int, $page: Int) {
-  orders(where: $where, sort: $sort, limit: $limit, page: $page) {
-    __typename id number status isOnHold currencyBaseRate createdAt updatedAt orderDate
-    store { id } market { id } pricelist { id } country { code } billingAddress { email }
-    grandTotal { value currency { code } }
-    totals {
-      lineValues { value } shipping { value } handling { value } discounts { value }
-      taxIncluded { value } taxAdded { value }
-    }
-    ... on DirectToConsumerOrder { customer { id } }
-    ... on WholesaleOrder { account { id } buyer { id firstName lastName email } }
-    lines(includeFullyCancelled: true) {
-      id quantity cancelledQuantity shippedQuantity returnedQuantity taxPercent discountPercent
-      product { id } productVariant { id } productSize { id SKU }
-      unitPrice { value } unitOriginalPrice { value } lineValue { value }
-      taxableValue: lineValue(includingTax: false) { value }
-    }
-    shipments {
-      id number isGoodToGo isShipped isPaid isCaptured isOnHold trackingNumber currencyBaseRate
-      createdAt updatedAt shippedAt
-      grandTotal { value currency { code } }
-    }
-    discountsApplied {
-      __typename date value { value }
-      ... on AppliedVoucher { voucherName code voucher { id } }
-    }
+ORDERS_PAGE = _list_page("OrdersPage", "orders", "Order", """
+  __typename id number status isOnHold currencyBaseRate createdAt updatedAt orderDate
+  store { id } market { id } pricelist { id } country { code } billingAddress { email }
+  grandTotal { value currency { code } }
+  totals {
+    lineValues { value } shipping { value } handling { value } discounts { value }
+    taxIncluded { value } taxAdded { value }
   }
-}
-"""
+  ... on DirectToConsumerOrder { customer { id } }
+  ... on WholesaleOrder { account { id } buyer { id firstName lastName email } }
+  lines(includeFullyCancelled: true) {
+    id quantity cancelledQuantity shippedQuantity returnedQuantity taxPercent discountPercent
+    product { id } productVariant { id } productSize { id SKU }
+    unitPrice { value } unitOriginalPrice { value } lineValue { value }
+    taxableValue: lineValue(includingTax: false) { value }
+  }
+  shipments {
+    id number isGoodToGo isShipped isPaid isCaptured isOnHold trackingNumber currencyBaseRate
+    createdAt updatedAt shippedAt
+    grandTotal { value currency { code } }
+  }
+  discountsApplied {
+    __typename date value { value }
+    ... on AppliedVoucher { voucherName code voucher { id } }
+  }
+""")
 
-ORDER_COUNT = """
-query OrderCount($where: OrderFilter) {
-  counters { orders(where: $where) }
-}
-"""
+ORDER_COUNT = _count("OrderCount", "orders", "Order")
 
-CUSTOMER_COUNT = """
-query CustomerCount($where: CustomerFilter) {
-  counters { customers(where: $where) }
-}
-"""
+CUSTOMER_COUNT = _count("CustomerCount", "customers", "Customer")
 
 # Return has no updatedAt in Centra's schema: returns are windowed by createdAt (ReturnFilter.createdAt),
 # and counted through the connection's totalCount (Counters.returns is not confirmed). Return.order is
 # confirmed on DirectToConsumerReturn only; a wholesale return names its order through its shipment.
-RETURNS_PAGE = """
-query ReturnsPage($where: ReturnFilter, $sort: [ReturnSort!], $limit: Int, $page: Int) {
-  returns(where: $where, sort: $sort, limit: $limit, page: $page) {
-    __typename id status totalQuantity returnedToStock currencyBaseRate createdAt
-    store { id }
-    shipment { id }
-    ... on DirectToConsumerReturn { order { id number } }
-    grandTotal { value currency { code } }
-    refundPaymentHistory { id status entryType createdAt value { value } }
-    lines { orderLine { id } shipmentLine { id } }
-  }
-}
-"""
+RETURNS_PAGE = _list_page("ReturnsPage", "returns", "Return", """
+  __typename id status totalQuantity returnedToStock currencyBaseRate createdAt
+  store { id }
+  shipment { id }
+  ... on DirectToConsumerReturn { order { id number } }
+  grandTotal { value currency { code } }
+  refundPaymentHistory { id status entryType createdAt value { value } }
+  lines { orderLine { id } shipmentLine { id } }
+""")
 
 RETURN_COUNT = """
 query ReturnCount($where: ReturnFilter) {
@@ -196,45 +177,29 @@ query BaseCurrency {
 }
 """
 
-VOUCHERS_PAGE = """
-query VouchersPage($where: VoucherFilter, $sort: [VoucherSort!], $limit: Int, $page: Int) {
-  vouchers(where: $where, sort: $sort, limit: $limit, page: $page) {
-    id status name code startAt stopAt maxUsages successfulUsages
-    store { id }
-  }
-}
-"""
+VOUCHERS_PAGE = _list_page("VouchersPage", "vouchers", "Voucher", """
+  id status name code startAt stopAt maxUsages successfulUsages
+  store { id }
+""")
 
-MARKETS_PAGE = """
-query MarketsPage($where: MarketFilter, $sort: [MarketSort!], $limit: Int, $page: Int) {
-  markets(where: $where, sort: $sort, limit: $limit, page: $page) {
-    id name comment
-    store { id name }
-    assignedToCountries { code }
-    allocationRule { id }
-  }
-}
-"""
+MARKETS_PAGE = _list_page("MarketsPage", "markets", "Market", """
+  id name comment
+  store { id name }
+  assignedToCountries { code }
+  allocationRule { id }
+""")
 
-PRICELISTS_PAGE = """
-query PricelistsPage($where: PricelistFilter, $sort: [PricelistSort!], $limit: Int, $page: Int) {
-  pricelists(where: $where, sort: $sort, limit: $limit, page: $page) {
-    id name status updatedAt
-    currency { code }
-    store { id }
-    assignedToCountries { code }
-  }
-}
-"""
+PRICELISTS_PAGE = _list_page("PricelistsPage", "pricelists", "Pricelist", """
+  id name status updatedAt
+  currency { code }
+  store { id }
+  assignedToCountries { code }
+""")
 
-WAREHOUSES_PAGE = """
-query WarehousesPage($where: WarehouseFilter, $sort: [WarehouseSort!], $limit: Int, $page: Int) {
-  warehouses(where: $where, sort: $sort, limit: $limit, page: $page) {
-    id name status stockMaster allocationPolicy
-    country { code }
-  }
-}
-"""
+WAREHOUSES_PAGE = _list_page("WarehousesPage", "warehouses", "Warehouse", """
+  id name status stockMaster allocationPolicy
+  country { code }
+""")
 
 # --- wholesale accounts and catalogue structure ------------------------------------------------
 # The root lists' names are confirmed, their limit/page arguments are not: each has a paged document,
@@ -278,55 +243,14 @@ FOLDERS_ALL = """
 query FoldersAll { folders { id name childFolders { id } } }
 """
 
-PRODUCT_CONNECTION = """
-query ProductConnection($where: ProductFilter, $sort: [ProductSort!], $first: Int, $after: String) {
-  productConnection(where: $where, sort: $sort, first: $first, after: $after) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges { cursor node { id name status productNumber createdAt updatedAt } }
-  }
-}
-"""
 
-CUSTOMER_CONNECTION = """
-query CustomerConnection($where: CustomerFilter, $sort: [CustomerSort!], $first: Int, $after: String) {
-  customerConnection(where: $where, sort: $sort, first: $first, after: $after) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges { cursor node { id status email firstName lastName createdAt updatedAt } }
-  }
-}
-"""
+STORES_PAGE = _list_page("StoresPage", "stores", "Store", "id name type")
 
-ORDER_CONNECTION = """
-query OrderConnection($where: OrderFilter, $sort: [OrderSort!], $first: Int, $after: String) {
-  orderConnection(where: $where, sort: $sort, first: $first, after: $after) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges { cursor node { id number status createdAt updatedAt orderDate } }
-  }
-}
-"""
+CURRENCIES_PAGE = _list_page("CurrenciesPage", "currencies", "Currency", "id code name")
 
-STORES_PAGE = """
-query StoresPage($where: StoreFilter, $sort: [StoreSort!], $limit: Int, $page: Int) {
-  stores(where: $where, sort: $sort, limit: $limit, page: $page) { id name type }
-}
-"""
-
-CURRENCIES_PAGE = """
-query CurrenciesPage($where: CurrencyFilter, $sort: [CurrencySort!], $limit: Int, $page: Int) {
-  currencies(where: $where, sort: $sort, limit: $limit, page: $page) { id code name }
-}
-"""
-
-LANGUAGES_PAGE = """
-query LanguagesPage($where: LanguageFilter, $sort: [LanguageSort!], $limit: Int, $page: Int) {
-  languages(where: $where, sort: $sort, limit: $limit, page: $page) {
-    id name code languageCode countryCode isActive
-  }
-}
-"""
+LANGUAGES_PAGE = _list_page("LanguagesPage", "languages", "Language", """
+  id name code languageCode countryCode isActive
+""")
 
 # No `where`: every CountryFilter field is unconfirmed (absent from a strict schema).
 COUNTRIES_PAGE = """
@@ -335,11 +259,7 @@ query CountriesPage($sort: [CountrySort!], $limit: Int, $page: Int) {
 }
 """
 
-SIZE_CHARTS_PAGE = """
-query SizeChartsPage($where: SizeChartFilter, $sort: [SizeChartSort!], $limit: Int, $page: Int) {
-  sizeCharts(where: $where, sort: $sort, limit: $limit, page: $page) { id name sizes { id name } }
-}
-"""
+SIZE_CHARTS_PAGE = _list_page("SizeChartsPage", "sizeCharts", "SizeChart", "id name sizes { id name }")
 
 # Stock of one warehouse, paged (Warehouse.stock). No `where`: StockFilter's fields are unconfirmed.
 WAREHOUSE_STOCK_PAGE = """

@@ -20,8 +20,9 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
-from centra_pipelines.centra import CentraClient, Cursor
-from centra_pipelines.defs.loading import StreamWriter, next_run_cursor
+from centra_pipelines.centra import CentraClient
+from centra_pipelines.centra.resume import SavedCursor, resume
+from centra_pipelines.defs.loading import StreamWriter
 from centra_pipelines.mapping import Mapping, load_mapping
 from centra_pipelines.mapping.timestamps import to_utc_series
 from centra_pipelines.warehouse import TableSpec
@@ -87,16 +88,16 @@ def pull_window(context, client: CentraClient, writer: StreamWriter, stream: str
     plan = client.capabilities().plan(stream)
     server_filter = window_field != "updatedAt" or plan.updated_at_filter
     where = {window_field: date_range(start, end)} if server_filter else None
-    saved = writer.cursor()
-    cursor = next_run_cursor(saved, plan.mode, context.log) if saved and not Cursor.from_json(saved).done else None
+    # A finished window re-run pulls it afresh: its rows may have changed within the window.
+    at = resume(writer.cursor(), plan.mode, context.log, incremental=False)
     context.log.info(f"{stream}: window {start.isoformat()} .. {end.isoformat()} by {window_field}, {plan.mode} "
                      f"mode, {'filtered by Centra' if server_filter else 'every row pulled, filtered in memory'}; "
-                     f"{'resuming at ' + cursor.to_json() if cursor else 'from the start'}")
+                     f"{at.describe()}")
     result = WindowPull(filtered_in_memory=not server_filter)
-    for page in client.pages(stream, cursor=cursor, where=where, limit=page_size):
+    for page in client.pages(stream, cursor=at.cursor, where=where, limit=page_size):
         rows = page.rows if server_filter else in_window(page.rows, window_field, start, end, timezone_name)
         frames = flatten(rows)
-        writer.write(frames, {stream: page.cursor.to_json()})
+        writer.write(frames, {stream: SavedCursor(page.cursor)})
         if on_page is not None:
             on_page(rows, frames)
         result.rows += len(rows)

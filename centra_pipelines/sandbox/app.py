@@ -240,9 +240,17 @@ def build_app(config: "SandboxConfig") -> Starlette:
     """A Starlette app for one sandbox; `app.state.service` is its SandboxService."""
     _install_log_filter()
     service = SandboxService(config)
+    app = Starlette(routes=[Route("/graphql", service.graphql, methods=["POST"]), *_control_routes(service, config)])
+    app.state.service = service
+    return app
 
-    async def graphql(request: Request) -> Response:
-        return await service.graphql(request)
+
+def _json(value: Any) -> Response:
+    return Response(_dumps(value), media_type="application/json")
+
+
+def _control_routes(service: SandboxService, config: "SandboxConfig") -> list[Route]:
+    """The /_sandbox/ endpoints: not part of Centra's API."""
 
     async def advance(request: Request) -> Response:
         try:
@@ -252,14 +260,13 @@ def build_app(config: "SandboxConfig") -> Starlette:
         except (ValueError, KeyError, TypeError):
             return JSONResponse({"error": 'body must be {"minutes": N} with N >= 0'}, status_code=400)
         events = await run_in_threadpool(service.advance, minutes)
-        return Response(_dumps({"now": service.sandbox.now.isoformat(), "events": events}),
-                        media_type="application/json")
+        return _json({"now": service.sandbox.now.isoformat(), "events": events})
 
     async def truth(request: Request) -> Response:
-        return Response(_dumps(await run_in_threadpool(service.truth)), media_type="application/json")
+        return _json(await run_in_threadpool(service.truth))
 
     async def requests_log(request: Request) -> Response:
-        return Response(_dumps({"requests": service.requests()}), media_type="application/json")
+        return _json({"requests": service.requests()})
 
     async def reset_log(request: Request) -> Response:
         service.reset_log()
@@ -286,8 +293,7 @@ def build_app(config: "SandboxConfig") -> Starlette:
                              "now": service.sandbox.now.isoformat(),
                              "appVersion": APP_VERSION})
 
-    app = Starlette(routes=[
-        Route("/graphql", graphql, methods=["POST"]),
+    return [
         Route("/_sandbox/advance", advance, methods=["POST"]),
         Route("/_sandbox/truth", truth, methods=["GET"]),
         Route("/_sandbox/requests", requests_log, methods=["GET"]),
@@ -295,6 +301,4 @@ def build_app(config: "SandboxConfig") -> Starlette:
         Route("/_sandbox/faults", faults, methods=["GET", "POST"]),
         Route("/_sandbox/webhooks", webhooks, methods=["GET"]),
         Route("/_sandbox/health", health, methods=["GET"]),
-    ])
-    app.state.service = service
-    return app
+    ]

@@ -111,13 +111,7 @@ def run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (`python -m centra_pipelines.sandbox.cli sandbox serve ...`)."""
-    parser = argparse.ArgumentParser(prog="centra-pipelines")
-    add_sandbox_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.handler(args)
+if __name__ == "__main__":  # `python -m centra_pipelines.sandbox.cli sandbox serve ...`
+    from centra_pipelines.serving import standalone
 
-
-if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(standalone(add_sandbox_commands))

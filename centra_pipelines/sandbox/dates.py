@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
+from typing import Callable
 
 DEFAULT_FORMAT = "Y-m-d\\TH:i:sP"
 UTC = timezone.utc
@@ -35,11 +36,28 @@ def to_store_time(moment: datetime) -> datetime:
     return moment.astimezone(timezone(offset))
 
 
-def _php_format(local: datetime, fmt: str) -> str:
-    off = local.utcoffset() or timedelta(0)
-    total = int(off.total_seconds()) // 60
-    sign = "+" if total >= 0 else "-"
+def _offset(local: datetime, separator: str) -> str:
+    total = int((local.utcoffset() or timedelta(0)).total_seconds()) // 60
     hh, mm = divmod(abs(total), 60)
+    return f"{'+' if total >= 0 else '-'}{hh:02d}{separator}{mm:02d}"
+
+
+# PHP date() format characters Centra's `format` argument takes; any other character stands for itself.
+_PHP_FIELDS: dict[str, Callable[[datetime], str]] = {
+    "Y": lambda t: f"{t.year:04d}", "y": lambda t: f"{t.year % 100:02d}",
+    "m": lambda t: f"{t.month:02d}", "n": lambda t: str(t.month),
+    "d": lambda t: f"{t.day:02d}", "j": lambda t: str(t.day),
+    "H": lambda t: f"{t.hour:02d}", "G": lambda t: str(t.hour),
+    "i": lambda t: f"{t.minute:02d}", "s": lambda t: f"{t.second:02d}",
+    "u": lambda t: f"{t.microsecond:06d}", "v": lambda t: f"{t.microsecond // 1000:03d}",
+    "P": lambda t: _offset(t, ":"), "O": lambda t: _offset(t, ""),
+    "T": lambda t: "CEST" if t.utcoffset() == timedelta(hours=2) else "CET",
+    "e": lambda t: "Europe/Stockholm", "U": lambda t: str(int(t.timestamp())),
+    "c": lambda t: _php_format(t, "Y-m-d\\TH:i:sP"),
+}
+
+
+def _php_format(local: datetime, fmt: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(fmt):
@@ -48,44 +66,8 @@ def _php_format(local: datetime, fmt: str) -> str:
             out.append(fmt[i + 1])
             i += 2
             continue
-        if c == "Y":
-            out.append(f"{local.year:04d}")
-        elif c == "y":
-            out.append(f"{local.year % 100:02d}")
-        elif c == "m":
-            out.append(f"{local.month:02d}")
-        elif c == "n":
-            out.append(str(local.month))
-        elif c == "d":
-            out.append(f"{local.day:02d}")
-        elif c == "j":
-            out.append(str(local.day))
-        elif c == "H":
-            out.append(f"{local.hour:02d}")
-        elif c == "G":
-            out.append(str(local.hour))
-        elif c == "i":
-            out.append(f"{local.minute:02d}")
-        elif c == "s":
-            out.append(f"{local.second:02d}")
-        elif c == "u":
-            out.append(f"{local.microsecond:06d}")
-        elif c == "v":
-            out.append(f"{local.microsecond // 1000:03d}")
-        elif c == "P":
-            out.append(f"{sign}{hh:02d}:{mm:02d}")
-        elif c == "O":
-            out.append(f"{sign}{hh:02d}{mm:02d}")
-        elif c == "T":
-            out.append("CEST" if total == 120 else "CET")
-        elif c == "e":
-            out.append("Europe/Stockholm")
-        elif c == "U":
-            out.append(str(int(local.timestamp())))
-        elif c == "c":
-            out.append(_php_format(local, "Y-m-d\\TH:i:sP"))
-        else:
-            out.append(c)
+        field = _PHP_FIELDS.get(c)
+        out.append(field(local) if field else c)
         i += 1
     return "".join(out)
 

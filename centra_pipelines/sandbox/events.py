@@ -102,6 +102,3 @@ class EventQueues:
         wanted = set(ids)
         state = self._get(integration)
         state.events = [e for e in state.events if e["id"] not in wanted]
-
-    def all_pending(self) -> dict[str, int]:
-        return {name: len(state.events) for name, state in self._by_name.items()}

@@ -124,10 +124,6 @@ class RateLimiter:
             for (kind, interval), capacity in self.tier.limits.items():
                 self._buckets[(kind, interval)] = Bucket(capacity, WINDOWS[interval] / time_scale, neighbour, now)
 
-    @property
-    def enabled(self) -> bool:
-        return self.tier is not None
-
     def admit(self, is_mutation: bool) -> Refusal | None:
         """Charge a request (and a mutation) before it runs; refuse it when any bucket it needs is
         empty, including the complexity bucket that the previous request may have drained."""

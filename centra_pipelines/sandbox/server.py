@@ -7,14 +7,12 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import uvicorn
 
+from ..serving import ThreadedServer
 from .app import SandboxService, build_app
 from .auth import Token
 from .faults import FaultPlan
@@ -45,63 +43,26 @@ class SandboxConfig:
     bad_rows: float = 0.0  # share (0..1) of the rows of each kind served spoiled (sandbox/spoil.py)
 
 
-class SandboxServer:
+class SandboxServer(ThreadedServer):
     """Context manager: starts on enter (blocks until the port answers), stops on exit."""
 
-    def __init__(self, config: SandboxConfig | None = None, *, host: str = "127.0.0.1", port: int = 0):
-        self.config = config or SandboxConfig()
-        self.host = host
-        self._port = port
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self.service: SandboxService | None = None
-        self.startup_seconds: float | None = None
+    thread_name = "sandbox"
 
-    # --- lifecycle ------------------------------------------------------------------------------
-    def start(self) -> "SandboxServer":
-        started = time.perf_counter()
+    def __init__(self, config: SandboxConfig | None = None, *, host: str = "127.0.0.1", port: int = 0):
+        super().__init__(host=host, port=port)
+        self.config = config or SandboxConfig()
+        self.service: SandboxService | None = None
+
+    def server_config(self) -> uvicorn.Config:
         app = build_app(self.config)
         self.service = app.state.service
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self._port))
-        self._port = sock.getsockname()[1]
         # Short graceful shutdown: a `slow` fault may hold a request open far longer than a test.
-        config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=1,
-                                lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
-                                        name=f"sandbox-{self._port}", daemon=True)
-        self._thread.start()
-        while not self._server.started:
-            if not self._thread.is_alive():
-                raise RuntimeError("sandbox server failed to start (see the log above)")
-            time.sleep(0.01)
-        self.startup_seconds = time.perf_counter() - started
-        return self
+        return uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=1,
+                              lifespan="off")
 
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+    def closed(self) -> None:
         if self.service is not None:
             self.service.close()
-
-    def __enter__(self) -> "SandboxServer":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    # --- addresses ------------------------------------------------------------------------------
-    @property
-    def port(self) -> int:
-        return self._port
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self._port}"
 
     @property
     def url(self) -> str:
@@ -136,7 +97,3 @@ class SandboxServer:
         if self.service.webhooks is None:
             return True
         return self.service.webhooks.flush(timeout)
-
-    @property
-    def webhook_stats(self):
-        return None if self.service.webhooks is None else self.service.webhooks.stats

@@ -2,7 +2,7 @@
 media and translations, wholesale buyers, and line tax.
 
 Everything here draws from its own seeded `random.Random`s, never from the generator's main sequence,
-so adding it left the data of every other entity as it was. Products are lazy (data.build_product), so
+so adding it left the data of every other entity as it was. Products are lazy (products.build_product), so
 their structure is decided per product from (seed, product id) in `decorate_product`; the trees are
 eager and small. Spoiled rows are listed in `cat.quirks` like the generator's own.
 """
@@ -12,12 +12,13 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING, Any
 
-from . import data as gen  # data imports this module too: names are read at call time
+from . import ids
+from .reference import money
+from .seeding import QUIRK_RATE
 
 if TYPE_CHECKING:
-    from .data import Catalog
+    from .catalog import Catalog
 
-MEDIA_ID_STRIDE = 8  # media id = product id * 8 + position: ids computable without generating
 MAX_MEDIA = 4
 CDN = "https://cdn.sandbox.centra.example/product"
 MISSING_CATEGORY_ID = 9999  # a category a display links although Centra no longer lists it
@@ -30,8 +31,6 @@ FOLDERS = {"Menswear": ["Tops", "Bottoms", "Outerwear"], "Womenswear": ["Tops", 
 CATEGORIES = {"Women": {"Tops": ["T-shirts", "Shirts"], "Knitwear": [], "Dresses": [], "Outerwear": []},
               "Men": {"Tops": ["T-shirts", "Shirts"], "Trousers": [], "Outerwear": []},
               "Kids": {}, "Sale": {}, "New in": {}}
-# Translated product fields; the default-language value is on the product itself.
-TRANSLATED = ("name", "description")
 WORDS = {"sv": ("Klassisk", "En {}."), "de": ("Klassisch", "Ein {}."), "en": ("Classic", "The {}."),
          "ja": ("クラシック", "{}。")}
 
@@ -88,8 +87,8 @@ def build(cat: Catalog) -> None:
             email = f"{first.lower()}.{account['id']}@retailer.example"
             if rng.random() < 0.25:  # quirk: a buyer e-mail without a domain
                 email = f"{first.lower()}.{account['id']}"
-                cat.quirks.append({"entity": "buyers", "id": 100 + account["id"], "quirk": "malformed e-mail"})
-            account["_buyers"].append({"id": 100 + account["id"], "firstName": first, "lastName": "Lund",
+                cat.quirks.append({"entity": "buyers", "id": ids.second_buyer_id(account["id"]), "quirk": "malformed e-mail"})
+            account["_buyers"].append({"id": ids.second_buyer_id(account["id"]), "firstName": first, "lastName": "Lund",
                                        "email": email})
     # Quirk: an account Centra no longer lists, although its wholesale orders still name it.
     if len(cat.accounts) > 2:
@@ -120,33 +119,33 @@ def decorate_product(cat: Catalog, product: dict[str, Any], displays: list[dict]
     product["collection"] = cat.collections[rng.randrange(len(cat.collections))]
     leaves = [f for f in cat.folders if not f["childFolders"]]
     product["folder"] = leaves[rng.randrange(len(leaves))]
-    count = 0 if rng.random() < gen.QUIRK_RATE else rng.randint(1, MAX_MEDIA)
+    count = 0 if rng.random() < QUIRK_RATE else rng.randint(1, MAX_MEDIA)
     media = []
     for k in range(count):
         url = f"{CDN}/{pid}/{k + 1}.jpg"
-        if rng.random() < gen.QUIRK_RATE / 2:
+        if rng.random() < QUIRK_RATE / 2:
             url = None  # quirk: an image whose file is gone
-        media.append({"id": pid * MEDIA_ID_STRIDE + k, "product": product, "metaDataJSON": None,
+        media.append({"id": ids.media_id(pid, k), "product": product, "metaDataJSON": None,
                       "source": {"type": "image", "url": url, "mimeType": "image/jpeg",
                                  "mediaSize": {"name": "standard", "maxWidth": 1200, "maxHeight": 1600,
                                                "mimeType": "image/jpeg", "quality": 85}}})
     product["media"] = media
     translations = []
     for language in cat.languages:
-        if rng.random() < gen.QUIRK_RATE * 2:
+        if rng.random() < QUIRK_RATE * 2:
             continue  # not translated into this language yet
         word, sentence = WORDS.get(language["code"], WORDS["en"])
         name = f"{word} {product['name'].split(' ', 1)[-1]}"
         fields = [{"field": "name", "value": name},
                   {"field": "description", "value": sentence.format(name.lower())}]
-        if rng.random() < gen.QUIRK_RATE / 2:
+        if rng.random() < QUIRK_RATE / 2:
             fields[1]["value"] = ""  # quirk: a translated field saved empty
         translations.append({"language": language, "fields": fields})
     product["translations"] = translations
     trees = [c for c in cat.categories if c["name"] not in ("Archive A", "Archive B")]
     for display in displays:
         chosen = rng.sample(trees, rng.randint(1, 3))
-        if rng.random() < gen.QUIRK_RATE:
+        if rng.random() < QUIRK_RATE:
             chosen.append({"id": MISSING_CATEGORY_ID, "name": "Retired", "uri": "retired",
                            "metaDescription": None, "childCategories": []})
         display["categories"] = chosen
@@ -177,7 +176,7 @@ def line_tax(cat: Catalog, line: dict) -> None:
     rng = _rng(cat.seed, "line-tax", line["id"])
     gross = line["_unit"] * line["quantity"]
     net = int(round(gross / (1 + line["taxPercent"] / 100)))
-    if line["taxPercent"] and rng.random() < gen.QUIRK_RATE:
+    if line["taxPercent"] and rng.random() < QUIRK_RATE:
         net -= 3 * max(1, gross // 10_000)
         cat.quirks.append({"entity": "order_lines", "id": line["id"], "quirk": "tax off the rate"})
     line["_net"] = net
@@ -187,7 +186,7 @@ def resolve_line_value(source: dict, info, includingTax: bool = True) -> dict:
     """`OrderLine.lineValue(includingTax:)`: the line's value with or without its tax."""
     if includingTax:
         return source["lineValue"]
-    return gen.money(line_net(info.context.catalog, source), source["unitPrice"]["currency"])
+    return money(line_net(info.context.catalog, source), source["unitPrice"]["currency"])
 
 
 def line_net(cat: Catalog, line: dict) -> int:

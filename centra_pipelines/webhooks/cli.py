@@ -112,13 +112,7 @@ def worker_app():
     return build_app(settings_from_args(argparse.Namespace(**options)))
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (`python -m centra_pipelines.webhooks.cli webhooks serve ...`)."""
-    parser = argparse.ArgumentParser(prog="centra-pipelines")
-    add_webhook_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.handler(args)
+if __name__ == "__main__":  # `python -m centra_pipelines.webhooks.cli webhooks serve ...`
+    from centra_pipelines.serving import standalone
 
-
-if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(standalone(add_webhook_commands))

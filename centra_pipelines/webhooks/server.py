@@ -7,12 +7,9 @@ and benchmarks.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
 import uvicorn
 
+from ..serving import ThreadedServer
 from .app import build_app
 from .protocol import GuardedHttpToolsProtocol
 from .settings import ConnectionLimits, WebhookSettings
@@ -37,51 +34,17 @@ def uvicorn_config(app, limits: ConnectionLimits, **options) -> ReceiverConfig:
                           **options)
 
 
-class ReceiverServer:
+class ReceiverServer(ThreadedServer):
     """Context manager: starts on enter (blocks until the port answers), stops on exit."""
 
+    thread_name = "webhook-receiver"
+
     def __init__(self, settings: WebhookSettings, *, host: str = "127.0.0.1", port: int = 0):
+        super().__init__(host=host, port=port)
         self.settings = settings
-        self.host = host
-        self._port = port
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> "ReceiverServer":
-        app = build_app(self.settings)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self._port))
-        self._port = sock.getsockname()[1]
-        self._server = uvicorn.Server(uvicorn_config(app, self.settings.limits))
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
-                                        name=f"webhook-receiver-{self._port}", daemon=True)
-        self._thread.start()
-        while not self._server.started:
-            if not self._thread.is_alive():
-                raise RuntimeError("webhook receiver failed to start (see the log above)")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-
-    def __enter__(self) -> "ReceiverServer":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        return self._port
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self._port}"
+    def server_config(self) -> ReceiverConfig:
+        return uvicorn_config(build_app(self.settings), self.settings.limits)
 
     @property
     def url(self) -> str:

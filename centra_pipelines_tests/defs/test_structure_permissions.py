@@ -4,7 +4,7 @@ permission, an empty load, and a sync that goes on."""
 import dagster as dg
 
 from centra_pipelines.sandbox.auth import Token
-from centra_pipelines.sandbox.resolvers import READ_PERMISSIONS
+from centra_pipelines.sandbox.permissions import READ_PERMISSIONS
 from centra_pipelines.warehouse import connect, duckdb_url
 from centra_pipelines_tests.defs.conftest import make_defs
 

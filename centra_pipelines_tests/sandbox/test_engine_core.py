@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from centra_pipelines.sandbox.data import ean_is_valid
+from centra_pipelines.sandbox.products import ean_is_valid
 from centra_pipelines.sandbox.state import Sandbox
 
 LISTS = {  # root list -> (id field, max limit)

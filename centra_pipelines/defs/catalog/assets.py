@@ -14,10 +14,11 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
-from centra_pipelines.centra import Cursor, queries
+from centra_pipelines.centra import queries
 from centra_pipelines.centra.events import EventQueue
+from centra_pipelines.centra.resume import SavedCursor, Start, resume
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
-from centra_pipelines.defs.loading import StreamWriter, Table, next_run_cursor
+from centra_pipelines.defs.loading import StreamWriter, Table
 from centra_pipelines.defs.pulls import KINDS, POOL, pull_all
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.defs.windows import mapping_or_fail
@@ -66,16 +67,15 @@ def catalog(context: dg.AssetExecutionContext, centra: CentraResource, warehouse
     with centra.get_client() as client, warehouse.connect() as wh:
         writer = StreamWriter(wh, "products", None, CATALOG_TABLES)
         plan = client.capabilities().plan("products")
-        saved = writer.cursor()
+        at = resume(writer.cursor(), plan.mode, context.log)
         queue = EventQueue(client) if plan.event_object_type else None
         if queue is not None:
             # Subscribe before pulling, so that changes made during the pull wait in the queue.
             queue.listen([plan.event_object_type])
-            last = Cursor.from_json(saved) if saved is not None else None
-            if last is not None and last.mode == plan.mode and last.done:
+            if at.kind is Start.AGAIN:  # a finished page-mode pull: the queue holds what changed since
                 yield from _apply_product_events(context, client, writer, queue, plan.event_object_type)
                 return
-        cursor = next_run_cursor(saved, plan.mode, context.log)
+        cursor = at.cursor
         since = cursor.last_updated_at if cursor is not None else None
         where = {"updatedAt": {"from": since}} if since and plan.updated_at_filter else None
         # The count is for progress on a pull from the start; an incremental pull is usually one page.
@@ -83,11 +83,11 @@ def catalog(context: dg.AssetExecutionContext, centra: CentraResource, warehouse
             if cursor is None else None
         of = f" of ~{expected}" if expected is not None else ""
         context.log.info(f"products: {plan.mode} pull ({plan.reason}); "
-                         f"{'resuming at ' + cursor.to_json() if cursor else 'from the start'}"
+                         f"{at.describe()}"
                          + (f"; ~{expected} products" if expected is not None else ""))
         rows = 0
         for page in client.pages("products", cursor=cursor):
-            writer.write(flatten.catalog(page.rows), {"products": page.cursor.to_json()})
+            writer.write(flatten.catalog(page.rows), {"products": SavedCursor(page.cursor)})
             rows += len(page.rows)
             context.log.info(f"products: page {page.number} committed, {rows}{of} products")
         yield from materialize_results(writer, client.stats, mode=plan.mode,
@@ -150,21 +150,22 @@ def displays_and_prices(context: dg.AssetExecutionContext, config: DisplaysConfi
             raise dg.Failure(description="no market is selected in the warehouse: run reference_and_catalog_job first")
         writer = StreamWriter(wh, "displays", None, [DISPLAYS, PRICES, PRODUCT_CATEGORIES])
         plan = client.capabilities().plan("displays")
-        saved = json.loads(writer.cursor() or "null")
-        same = saved is not None and saved["markets"] == markets and not config.full_pull
-        if saved is not None and saved["markets"] != markets:
-            context.log.info(f"displays: the market selection changed ({saved['markets']} -> {markets}); full pull")
-        cursor = next_run_cursor(saved["cursor"], plan.mode, context.log) if same else None
+        saved = writer.cursor()
+        same = saved is not None and saved.markets == tuple(markets) and not config.full_pull
+        if saved is not None and saved.markets != tuple(markets):
+            context.log.info(f"displays: the market selection changed ({list(saved.markets or [])} -> {markets}); "
+                             "full pull")
+        cursor = resume(saved if same else None, plan.mode, context.log).cursor
         # Pages mode (Centra sorts displays by id only): where Centra filters displays by updatedAt, a
         # finished pull is followed by one of the displays changed since the latest change it saw,
         # minus the mapping's lookback, as the customers' windows do; else every display again.
         since = None
         if same and plan.mode == "pages":
             if cursor is not None:
-                since = saved.get("since")
-            elif plan.updated_at_filter and saved.get("latest"):
-                since = (_moment(saved["latest"]) - lookback).isoformat()
-        latest = saved.get("latest") if same else None
+                since = saved.since
+            elif plan.updated_at_filter and saved.latest:
+                since = (_moment(saved.latest) - lookback).isoformat()
+        latest = saved.latest if same else None
         where = {"marketId": markets, **({"updatedAt": {"from": since}} if since else {})}
         context.log.info(f"displays of markets {markets}: {plan.mode} mode, "
                          + (f"changed since {since}" if since else "resuming" if cursor else "every display"))
@@ -172,7 +173,7 @@ def displays_and_prices(context: dg.AssetExecutionContext, config: DisplaysConfi
             moments = [_moment(r["updatedAt"]) for r in page.rows if r.get("updatedAt")]
             if moments:
                 latest = max([*moments, *([_moment(latest)] if latest else [])]).isoformat()
-            state = json.dumps({"cursor": page.cursor.to_json(), "markets": markets, "since": since, "latest": latest})
+            state = SavedCursor(page.cursor, markets=tuple(markets), since=since, latest=latest)
             writer.write(flatten.displays_and_prices(page.rows, set(markets)), {"displays": state})
             context.log.info(f"displays of markets {markets}: page {page.number} committed")
         checks = {"displays": [_content_completeness(wh, markets)], "product_categories": [_category_links(wh)]}

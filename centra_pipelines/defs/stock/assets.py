@@ -6,15 +6,15 @@ older snapshot never overwrites a newer one.
 """
 
 
-import json
 from datetime import datetime, timezone
 
 import dagster as dg
 import pandas as pd
 from pydantic import Field
 
+from centra_pipelines.centra.resume import SavedCursor, resume
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
-from centra_pipelines.defs.loading import StreamWriter, next_run_cursor
+from centra_pipelines.defs.loading import StreamWriter
 from centra_pipelines.defs.partitions import centra_id, warehouse_partitions
 from centra_pipelines.defs.pulls import KINDS, POOL
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
@@ -50,11 +50,11 @@ def stock_levels(context: dg.AssetExecutionContext, config: StockSnapshotConfig,
     warehouse_id = centra_id(context.partition_key)
     with centra.get_client() as client, warehouse.connect() as wh:
         writer = StreamWriter(wh, "stock_levels", context.partition_key, [STOCK_LEVELS])
-        saved = json.loads(writer.cursor() or "null")
+        saved = writer.cursor()
         plan = client.capabilities().plan("stock")
-        cursor = next_run_cursor(saved["cursor"], plan.mode, context.log) if saved else None
+        cursor = resume(saved, plan.mode, context.log).cursor
         # Resuming a snapshot keeps its time; a new snapshot is stamped now.
-        observed = saved["observed_at"] if cursor is not None else datetime.now(timezone.utc).isoformat()
+        observed = saved.observed_at if cursor is not None else datetime.now(timezone.utc).isoformat()
         observed_at = pd.Timestamp(observed)
         drift = Drift()
         for page in client.pages("stock", cursor=cursor, variables={"id": warehouse_id}):
@@ -66,8 +66,8 @@ def stock_levels(context: dg.AssetExecutionContext, config: StockSnapshotConfig,
                 unseen = stock.sizes_observed_before(wh, warehouse_id, observed_at)
                 seen = set(fresh["size_id"].dropna().astype(int))
                 gone = {"stock_levels": [(warehouse_id, i) for i in unseen if i not in seen]}
-            state = json.dumps({"cursor": page.cursor.to_json(), "observed_at": observed})
-            writer.write({"stock_levels": fresh}, {"stock_levels": state}, deleted=gone)
+            writer.write({"stock_levels": fresh}, {"stock_levels": SavedCursor(page.cursor, observed_at=observed)},
+                         deleted=gone)
             context.log.info(f"stock of warehouse {warehouse_id}: page {page.number} committed")
         skus = catalog.skus(wh, [w["size_id"] for w in drift.worst])
         worst = [{**w, "sku": skus.get(w["size_id"])} for w in drift.worst]
