@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from centra_pipelines.warehouse.engine import Warehouse
-from centra_pipelines.warehouse.reads import columns
-from centra_pipelines.warehouse.tables import DELETED_AT, TableSpec
+from centra_pipelines.warehouse.tables import DELETED_AT, TableSpec, check_identifier
 
 
 def live_ids(wh: Warehouse, spec: TableSpec) -> set[int]:
@@ -17,13 +16,13 @@ def live_ids(wh: Warehouse, spec: TableSpec) -> set[int]:
 
 def all_keys(wh: Warehouse, spec: TableSpec) -> pd.DataFrame:
     """The key columns of every row, deleted ones included."""
-    return wh.read(f"SELECT {columns(spec.key)} FROM {wh.table_ref(spec.name)}")
+    return wh.read(f"SELECT {_columns(spec.key)} FROM {wh.table_ref(spec.name)}")
 
 
 def live_keys_in_partitions(wh: Warehouse, spec: TableSpec, first: str, last: str) -> pd.DataFrame:
     """(partition, key columns…) of the live rows whose partition lies in [first, last]."""
     part, p = _partition(spec), wh.param
-    return wh.read(f'SELECT {columns([part, *spec.key])} FROM {wh.table_ref(spec.name)} '
+    return wh.read(f'SELECT {_columns([part, *spec.key])} FROM {wh.table_ref(spec.name)} '
                    f'WHERE "{DELETED_AT}" IS NULL AND "{part}" >= {p} AND "{part}" <= {p}', (first, last))
 
 
@@ -40,3 +39,7 @@ def _partition(spec: TableSpec) -> str:
     if spec.partition is None:
         raise ValueError(f"table {spec.name} has no partition column")
     return spec.partition
+
+
+def _columns(names) -> str:
+    return ", ".join(f'"{check_identifier(c, "column name")}"' for c in names)
