@@ -9,12 +9,18 @@ severity ERROR, which blocks downstream assets.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
 
 from centra_pipelines.centra import Stats
 from centra_pipelines.centra.errors import CentraPermissionError
-from centra_pipelines.defs.loading import StreamWriter, Table, TableTotals
+from centra_pipelines.defs.loading import StreamWriter, TableTotals
+from centra_pipelines.warehouse import TableSpec
 from centra_pipelines.warehouse.reads.keys import live_rows_per_partition
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 CONTRACT = "contract"
 PERMISSION = "permission"
@@ -22,13 +28,13 @@ MAPPING_COMPLETENESS = "mapping_completeness"
 MAX_QUARANTINE_SHARE = 0.05
 
 
-def contract_check_spec(table: Table, *, blocking: bool = True) -> dg.AssetCheckSpec:
+def contract_check_spec(table: TableSpec, *, blocking: bool = True) -> dg.AssetCheckSpec:
     return dg.AssetCheckSpec(
         name=CONTRACT,
         asset=table.name,
         blocking=blocking,
         description=(
-            f"Rows of {table.name} meet the {table.contract.__name__} contract. Bad rows are quarantined with "
+            f"Rows of {table.name} meet the {table.contract.name} contract. Bad rows are quarantined with "
             f"their reasons (WARN); more than {MAX_QUARANTINE_SHARE:.0%} bad rows fails with ERROR."
         ),
     )
@@ -46,7 +52,7 @@ def completeness_result(asset: str, gaps: set[str]) -> dg.AssetCheckResult:
                                metadata={"gaps": len(gaps), "uncovered": dg.MetadataValue.json(sorted(gaps))})
 
 
-def contract_check_result(table: Table, totals: TableTotals) -> dg.AssetCheckResult:
+def contract_check_result(table: TableSpec, totals: TableTotals) -> dg.AssetCheckResult:
     share = totals.quarantined / totals.received if totals.received else 0.0
     return dg.AssetCheckResult(
         asset_key=table.name,
@@ -66,7 +72,7 @@ def contract_check_result(table: Table, totals: TableTotals) -> dg.AssetCheckRes
     )
 
 
-def permission_check_spec(table: Table) -> dg.AssetCheckSpec:
+def permission_check_spec(table: TableSpec) -> dg.AssetCheckSpec:
     return dg.AssetCheckSpec(
         name=PERMISSION, asset=table.name, blocking=False,
         description=f"The integration token may read what {table.name} holds. Without the permission the asset "
@@ -74,7 +80,7 @@ def permission_check_spec(table: Table) -> dg.AssetCheckSpec:
     )
 
 
-def permission_check_result(table: Table, missing: CentraPermissionError | None) -> dg.AssetCheckResult:
+def permission_check_result(table: TableSpec, missing: CentraPermissionError | None) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         asset_key=table.name, check_name=PERMISSION, passed=missing is None, severity=dg.AssetCheckSeverity.WARN,
         metadata={"missing_permission": (missing.permission or "unknown") if missing else "none",
@@ -82,11 +88,26 @@ def permission_check_result(table: Table, missing: CentraPermissionError | None)
     )
 
 
-def column_schema(table: Table) -> dg.TableSchema:
-    """The table's columns with their types and descriptions, as warehouse/model.py declares them."""
-    spec = table.spec
-    return dg.TableSchema(columns=[dg.TableColumn(name, type_, description=spec.descriptions.get(name))
-                                   for name, type_ in spec.all_types.items()])
+def column_schema(table: TableSpec) -> dg.TableSchema:
+    """The table's columns with their types, descriptions and contract rules, as warehouse/model/ declares them.
+
+    The rules carry the names a failed contract check reports (`greater_than(0)`, `gtin_check_digit`…)."""
+    contract = table.contract
+    return dg.TableSchema(
+        columns=[dg.TableColumn(name, type_, description=table.descriptions[name],
+                                constraints=_constraints(contract.columns.get(name)))
+                 for name, type_ in table.all_types.items()],
+        constraints=dg.TableConstraints(other=[f"key: {', '.join(table.key)}",
+                                               *(check.name for check in contract.checks)]),
+    )
+
+
+def _constraints(checked: pa.Column | None) -> dg.TableColumnConstraints:
+    """What the contract holds a column to; a column it does not check may hold anything."""
+    if checked is None:
+        return dg.TableColumnConstraints()
+    return dg.TableColumnConstraints(nullable=checked.nullable, unique=checked.unique,
+                                     other=[check.error or check.name for check in checked.checks])
 
 
 def client_metadata(stats: Stats) -> dict[str, float | int | str]:
@@ -115,7 +136,7 @@ def materialize_results(writer: StreamWriter, stats: Stats, *,
     for position, (name, table) in enumerate(writer.tables.items()):
         totals = writer.totals[name]
         figures: dict[str, dg.RawMetadataValue] = {**totals.as_metadata(),
-                                                   "dagster/row_count": writer.warehouse.count(table.spec)}
+                                                   "dagster/row_count": writer.warehouse.count(table)}
         if position == 0:
             figures.update({"pages": writer.pages, **client_metadata(stats), **extra})
         figures.update((by_table or {}).get(name, {}))
@@ -140,7 +161,7 @@ def _partition_figures(context: dg.AssetExecutionContext, writer: StreamWriter, 
     quarantined) and the live rows the warehouse holds for it after the run."""
     keys = context.partition_keys
     totals = writer.totals[name]
-    held_by_day = live_rows_per_partition(writer.warehouse, writer.tables[name].spec, keys[0], keys[-1])
+    held_by_day = live_rows_per_partition(writer.warehouse, writer.tables[name], keys[0], keys[-1])
     for day in keys:
         context.add_asset_metadata({"received": int(totals.received_by_partition.get(day, 0)),
                                     "quarantined": int(totals.quarantined_by_partition.get(day, 0)),

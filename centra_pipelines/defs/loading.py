@@ -16,28 +16,15 @@ from typing import Any
 from datetime import datetime, timezone
 
 import pandas as pd
-import pandera.pandas as pa
 
 from centra_pipelines.centra.resume import SavedCursor
-from centra_pipelines.schemas import apply_contract
 from centra_pipelines.warehouse import TableSpec, UpsertResult, Warehouse
+from centra_pipelines.warehouse.contract import apply_contract
 from centra_pipelines.warehouse.reads.quarantine import open_quarantine_query
 
 FIRST_FAILURES = 10  # failure cases kept per table for check metadata
 # Columns that name a row to a person in Centra's admin, shown beside the key in failure cases.
 LABEL_COLUMNS = ("number", "order_number", "sku", "product_number")
-
-
-@dataclass(frozen=True)
-class Table:
-    """A warehouse table and the contract its rows must meet."""
-
-    spec: TableSpec
-    contract: type[pa.DataFrameModel]
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
 
 
 @dataclass
@@ -70,14 +57,14 @@ def _keys(frame: pd.DataFrame, spec: TableSpec) -> list[tuple]:
 class StreamWriter:
     """Writes the pages of one stream (and partition) to its tables, with the stream's cursor."""
 
-    def __init__(self, warehouse: Warehouse, stream: str, partition: str | None, tables: list[Table]):
+    def __init__(self, warehouse: Warehouse, stream: str, partition: str | None, tables: list[TableSpec]):
         self.warehouse = warehouse
         self.stream = stream
         self.partition = partition
         self.tables = {t.name: t for t in tables}
         self.totals = {t.name: TableTotals(quarantine_query=open_quarantine_query(warehouse, t.name)) for t in tables}
         self.pages = 0
-        warehouse.ensure_tables(t.spec for t in tables)
+        warehouse.ensure_tables(tables)
 
     def cursor(self) -> SavedCursor | None:
         """What the stream's last committed page saved for this partition (None: nothing yet)."""
@@ -88,12 +75,12 @@ class StreamWriter:
               deleted: dict[str, list] | None = None) -> None:
         """One page: every table's rows, the keys Centra deleted (by table: `deleted_at` is set, nothing is
         hard-deleted) and the cursors (by stream name) commit together or not at all."""
-        outcomes = {name: apply_contract(self.tables[name].contract, frame) for name, frame in frames.items()}
+        outcomes = {name: apply_contract(self.tables[name], frame) for name, frame in frames.items()}
         results: dict[str, UpsertResult] = {}
         resolved: dict[str, int] = {}
         with self.warehouse.transaction() as tx:
             for name, outcome in outcomes.items():
-                spec = self.tables[name].spec
+                spec = self.tables[name]
                 valid = outcome.valid[[c for c in spec.columns if c in outcome.valid.columns]]
                 results[name] = tx.upsert(spec, valid) if not valid.empty else UpsertResult(0, 0, 0)
                 # A valid version of a quarantined row loaded: its quarantine rows are resolved.
@@ -105,7 +92,7 @@ class StreamWriter:
                     ])
             for name, keys in (deleted or {}).items():
                 if keys:
-                    tx.mark_deleted(self.tables[name].spec, keys, datetime.now(timezone.utc))
+                    tx.mark_deleted(self.tables[name], keys, datetime.now(timezone.utc))
             for stream, saved in (cursors or {}).items():
                 tx.save_cursor(stream, self.partition, saved.encode())
         # Counted only once the transaction committed.
@@ -123,6 +110,6 @@ class StreamWriter:
                     totals.quarantined_by_partition.update(outcome.rejected["partition"].dropna())
             room = FIRST_FAILURES - len(totals.first_failures)
             if room > 0 and outcome.rejected_count:
-                spec = self.tables[name].spec
+                spec = self.tables[name]
                 ids = list(dict.fromkeys([*spec.key, *(c for c in LABEL_COLUMNS if c in spec.columns)]))
                 totals.first_failures.extend(outcome.first_failures(room, ids))

@@ -10,8 +10,9 @@ from centra_pipelines.centra.errors import CentraPermissionError
 from centra_pipelines.centra.pagination import pull_all
 from centra_pipelines.defs.checks import (contract_check_spec, materialize_results, permission_check_result,
                                           permission_check_spec)
-from centra_pipelines.defs.loading import StreamWriter, Table
+from centra_pipelines.defs.loading import StreamWriter
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
+from centra_pipelines.warehouse import TableSpec
 
 
 def warehouse_kind() -> str:
@@ -33,7 +34,7 @@ POOL = "centra_api"  # steps that talk to Centra (dagster.yaml caps how many run
 __all__ = ["KINDS", "POOL", "pull_all", "reference_asset"]
 
 
-def reference_asset(table: Table, stream: str, flatten: Callable[[list[dict]], pd.DataFrame], *,
+def reference_asset(table: TableSpec, stream: str, flatten: Callable[[list[dict]], pd.DataFrame], *,
                     group: str, description: str, optional_permission: bool = False,
                     checks: Callable[[pd.DataFrame], list[dg.AssetCheckResult]] | None = None,
                     check_specs: list[dg.AssetCheckSpec] = ()) -> dg.AssetsDefinition:

@@ -40,7 +40,6 @@ from centra_pipelines.mapping.config import Mapping
 CUSTOMER_COLUMNS = ("id", "store_id", "email", "created_at")
 ORDER_EMAIL_COLUMNS = ("customer_id", "email", "first_used")
 MERGE_COLUMNS = ("identity_id", "customer_id", "linked_customer_id", "reason", "evidence_email", "decided_at")
-REASONS = ("same_email", "order_email")
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,21 @@
-"""Table specifications: what a synced table holds, independent of the engine."""
+"""Table declarations: what a synced table holds and the rules its rows meet, independent of the engine.
+
+A table is declared once, as a `TableSpec` of `Column`s (warehouse/model/). Everything else is
+derived from that declaration: the DDL of both engines (`Warehouse.ensure_tables`), the pandera
+contract the rows are checked against (`warehouse/contract.py`) and the Dagster `TableSchema` the
+UI shows (`defs/checks.py`).
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
-from typing import Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 # Columns every synced table carries in addition to its spec's columns.
 DELETED_AT = "deleted_at"  # set by DELETED events and reconciliation; nothing is hard-deleted
@@ -20,6 +30,10 @@ BOOKKEEPING_DESCRIPTIONS = {
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _SIMPLE_TYPES = {"bigint", "integer", "text", "boolean", "double", "date", "timestamptz", "json"}
 _DECIMAL = re.compile(r"^decimal\((\d{1,2}),\s*(\d{1,2})\)$")
+# The rules a column may declare: pandera's built-in column checks, named as pandera names them
+# (so the contract reports them as `gt`→`greater_than(0)`, `str_matches('…')`, `field_uniqueness`…).
+CONSTRAINTS = frozenset({"nullable", "unique", "gt", "ge", "lt", "le", "isin", "str_matches", "str_contains",
+                         "str_length"})
 
 
 def check_identifier(name: str, what: str) -> str:
@@ -46,56 +60,117 @@ def normalise_type(logical: str) -> str:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A named row rule beyond the built-in constraints.
+
+    On a column, `test` takes the column (a Series without its NULLs) and returns a boolean Series;
+    on a table, it takes the frame. True means the row passes; a failing row is quarantined with
+    `name` as the rule it broke.
+    """
+
+    name: str
+    test: Callable[[Any], Any]
+
+
+@dataclass(frozen=True, init=False)
+class Column:
+    """One column: its logical type, what it holds (the UI's column description) and its rules.
+
+        Column("bigint", "Centra product id.", gt=0, unique=True)
+        Column("text", "EAN/GTIN barcode.", GTIN_CHECK_DIGIT, nullable=True)
+        Column("text", "Product name.", nullable=False)   # checked: present and never NULL
+
+    A column that declares a rule or a constraint (any of `CONSTRAINTS`) is part of the table's
+    contract: it must be present in every batch, is coerced to its type and may not be NULL unless
+    `nullable=True`. A column without any is stored as it comes.
+    """
+
+    type: str
+    description: str
+    rules: tuple[Rule, ...]
+    constraints: Mapping[str, Any]
+
+    def __init__(self, type: str, description: str = "", *rules: Rule, **constraints: Any) -> None:
+        unknown = sorted(set(constraints) - CONSTRAINTS)
+        if unknown:
+            raise ValueError(f"unknown column constraints {unknown}; use {sorted(CONSTRAINTS)} or a Rule")
+        object.__setattr__(self, "type", normalise_type(type))
+        object.__setattr__(self, "description", description)
+        object.__setattr__(self, "rules", rules)
+        object.__setattr__(self, "constraints", MappingProxyType(constraints))
+
+    @property
+    def checked(self) -> bool:
+        """Whether the contract checks this column."""
+        return bool(self.rules or self.constraints)
+
+    @property
+    def nullable(self) -> bool:
+        """Whether the contract lets the column be NULL (an unchecked column may always be)."""
+        return self.constraints.get("nullable", not self.checked)
+
+
+@dataclass(frozen=True)
 class TableSpec:
     """One warehouse table.
 
     name: table name inside the warehouse schema (``products``, ``stock_levels``…).
-    columns: {column: logical type}; ``deleted_at`` and ``synced_at`` are added by the warehouse.
+    columns: {column: Column}, in the order the table has them; a bare logical type stands for a
+        column without description or rules. ``deleted_at`` and ``synced_at`` are added by the warehouse.
     key: the upsert key (``("id",)`` for entities with a Centra id).
     updated_at: the column the conflict rule compares (Centra's updatedAt), or None when the
         source has no change time: then the last write wins.
     partition: the column holding the Dagster partition key, if the table is partitioned
         (indexed on PostgreSQL).
-    descriptions: {column: what it holds}, shown as column descriptions in the Dagster UI.
+    rules: rules across columns that every row must meet (`Rule`s taking the frame).
     """
 
     name: str
-    columns: Mapping[str, str]
+    columns: Mapping[str, Column | str]
     key: tuple[str, ...]
     updated_at: str | None = None
     partition: str | None = None
-    descriptions: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
-    _types: Mapping[str, str] = field(init=False, repr=False, compare=False)
+    rules: tuple[Rule, ...] = field(default=(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_identifier(self.name, "table name")
         key = (self.key,) if isinstance(self.key, str) else tuple(self.key)
         object.__setattr__(self, "key", key)
-        types = {check_identifier(c, f"column of {self.name}"): normalise_type(t) for c, t in self.columns.items()}
-        clash = set(types) & set(BOOKKEEPING_COLUMNS)
+        columns = {check_identifier(c, f"column of {self.name}"): col if isinstance(col, Column) else Column(col)
+                   for c, col in self.columns.items()}
+        clash = set(columns) & set(BOOKKEEPING_COLUMNS)
         if clash:
             raise ValueError(f"table {self.name}: columns {sorted(clash)} are added by the warehouse; remove them")
         if not key:
             raise ValueError(f"table {self.name}: key must name at least one column")
         for role, cols in (("key", key), ("updated_at", (self.updated_at,)), ("partition", (self.partition,))):
             for col in cols:
-                if col is not None and col not in types:
+                if col is not None and col not in columns:
                     raise ValueError(f"table {self.name}: {role} column {col!r} is not among its columns")
-        if self.updated_at is not None and types[self.updated_at] != "timestamptz":
+        if self.updated_at is not None and columns[self.updated_at].type != "timestamptz":
             raise ValueError(f"table {self.name}: updated_at column {self.updated_at!r} must be timestamptz")
-        unknown = sorted(set(self.descriptions) - set(types))
-        if unknown:
-            raise ValueError(f"table {self.name}: descriptions name columns it does not have: {unknown}")
-        object.__setattr__(self, "descriptions", MappingProxyType({**self.descriptions, **BOOKKEEPING_DESCRIPTIONS}))
-        object.__setattr__(self, "columns", MappingProxyType(dict(self.columns)))
-        object.__setattr__(self, "_types", MappingProxyType(types))
+        object.__setattr__(self, "columns", MappingProxyType(columns))
+        object.__setattr__(self, "rules", tuple(self.rules))
 
-    @property
+    @cached_property
     def types(self) -> Mapping[str, str]:
         """Spec columns with canonical logical types (without the bookkeeping columns)."""
-        return self._types
+        return MappingProxyType({c: col.type for c, col in self.columns.items()})
 
     @property
     def all_types(self) -> dict[str, str]:
         """Every stored column with its logical type, bookkeeping columns last."""
-        return {**self._types, **BOOKKEEPING_COLUMNS}
+        return {**self.types, **BOOKKEEPING_COLUMNS}
+
+    @cached_property
+    def descriptions(self) -> Mapping[str, str]:
+        """What every stored column holds, bookkeeping columns included."""
+        return MappingProxyType({**{c: col.description for c, col in self.columns.items()},
+                                 **BOOKKEEPING_DESCRIPTIONS})
+
+    @cached_property
+    def contract(self) -> "pa.DataFrameSchema":
+        """The pandera schema the table's rows are checked against, derived from its columns and rules."""
+        from centra_pipelines.warehouse.contract import derive_contract  # pandera loads only where rows are checked
+
+        return derive_contract(self)

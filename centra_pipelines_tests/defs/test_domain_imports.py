@@ -1,7 +1,7 @@
 """Domains stand alone: no module under defs/<domain>/ imports another domain's module.
 
 What two domains share lives below them (mapping/, the warehouse, centra/) or in a shared module at
-the top of defs/ (tables.py, windows.py, partitions.py, checks.py, ...). The imports are read with
+the top of defs/ (windows.py, partitions.py, checks.py, ...). The imports are read with
 `ast`, so imports inside functions and relative imports count too.
 """
 
@@ -61,7 +61,7 @@ def test_the_walk_finds_sideways_imports_of_every_form():
               "def late():\n"
               "    from centra_pipelines.defs.catalog.assets import PRODUCTS\n"
               "from centra_pipelines.defs.realtime import landing\n"  # its own domain: allowed
-              "from centra_pipelines.defs.tables import ORDERS\n")  # shared: allowed
+              "from centra_pipelines.defs.windows import WindowConfig\n")  # shared: allowed
     found = sideways_imports(source, "centra_pipelines.defs.realtime.refetch")
     assert sorted(found) == [
         "centra_pipelines.defs.realtime.refetch:1: from centra_pipelines.defs.orders.assets import ORDERS",

@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 
-from centra_pipelines.schemas.gtin import is_valid_gtin
+from centra_pipelines.warehouse.gtin import is_valid_gtin
 from centra_pipelines.warehouse import Warehouse
 
 

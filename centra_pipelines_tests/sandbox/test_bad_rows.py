@@ -6,7 +6,7 @@ import pytest
 
 from centra_pipelines.sandbox.cli import bad_rows_rate
 from centra_pipelines.sandbox.state import Sandbox
-from centra_pipelines.schemas.gtin import valid_gtins
+from centra_pipelines.warehouse.gtin import valid_gtins
 
 QUERY = """{ customers(limit: 200) { id email } orders(limit: 100) { id country { code } }
   products(limit: 200) { id productNumber variants { productSizes { id EAN } } } }"""

@@ -6,8 +6,6 @@ an updatedAt filter, else a fresh id-ordered pull. Every page commits with its c
 run re-executed continues at the next uncommitted page.
 """
 
-
-import json
 from datetime import datetime, timedelta, timezone
 
 import dagster as dg
@@ -18,28 +16,28 @@ from centra_pipelines.centra import queries
 from centra_pipelines.centra.events import EventQueue
 from centra_pipelines.centra.resume import SavedCursor, Start, resume
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
-from centra_pipelines.defs.loading import StreamWriter, Table
+from centra_pipelines.defs.loading import StreamWriter
 from centra_pipelines.defs.pulls import KINDS, POOL, pull_all
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.defs.windows import mapping_or_fail
 from centra_pipelines.mapping import flatten
 from centra_pipelines.mapping.content import content_gaps, market_languages
-from centra_pipelines.schemas import catalog as contracts
-from centra_pipelines.schemas import structure as structure_contracts
 from centra_pipelines.warehouse import model
+from centra_pipelines.warehouse.model import (
+    DISPLAYS,
+    PRICES,
+    PRODUCTS,
+    PRODUCT_CATEGORIES,
+    PRODUCT_MEDIA,
+    SIZES,
+    TRANSLATIONS,
+    VARIANTS,
+)
 from centra_pipelines.warehouse.reads import catalog as catalog_reads
 
 GROUP = "catalog"
 PAGE_CAP = 200  # Centra: "Limit must be in range 1 - 200"
 
-PRODUCTS = Table(model.PRODUCTS, contracts.Products)
-VARIANTS = Table(model.VARIANTS, contracts.Variants)
-SIZES = Table(model.SIZES, contracts.Sizes)
-DISPLAYS = Table(model.DISPLAYS, contracts.Displays)
-PRICES = Table(model.PRICES, contracts.Prices)
-PRODUCT_MEDIA = Table(model.PRODUCT_MEDIA, structure_contracts.ProductMedia)
-TRANSLATIONS = Table(model.TRANSLATIONS, structure_contracts.Translations)
-PRODUCT_CATEGORIES = Table(model.PRODUCT_CATEGORIES, structure_contracts.ProductCategories)
 CATALOG_TABLES = [PRODUCTS, VARIANTS, SIZES, PRODUCT_MEDIA, TRANSLATIONS]
 CONTENT_COMPLETENESS = "content_completeness"
 CATEGORY_LINKS = "category_links"

@@ -8,20 +8,13 @@ the whole list in one request. A token without the permission for a list gets a 
 import dagster as dg
 import pandas as pd
 
-from centra_pipelines.defs.loading import Table
 from centra_pipelines.defs.pulls import reference_asset
 from centra_pipelines.mapping import flatten
-from centra_pipelines.schemas import structure as contracts
-from centra_pipelines.warehouse import model
+from centra_pipelines.warehouse.model import BRANDS, CATEGORIES, COLLECTIONS, FOLDERS
 
 GROUP = "catalog_structure"
 CATEGORY_TREE = "category_tree"
 FIRST_CASES = 20
-
-BRANDS = Table(model.BRANDS, contracts.Brands)
-COLLECTIONS = Table(model.COLLECTIONS, contracts.Collections)
-FOLDERS = Table(model.FOLDERS, contracts.Folders)
-CATEGORIES = Table(model.CATEGORIES, contracts.Categories)
 
 
 def tree_problems(frame: pd.DataFrame) -> pd.DataFrame:

@@ -15,22 +15,18 @@ import pandas as pd
 
 from centra_pipelines.centra import Stats
 from centra_pipelines.defs.checks import completeness_result, completeness_spec, contract_check_spec, materialize_results
-from centra_pipelines.defs.loading import StreamWriter, Table
+from centra_pipelines.defs.loading import StreamWriter
 from centra_pipelines.defs.pulls import KINDS, POOL, WAREHOUSE_KIND
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
-from centra_pipelines.defs.tables import CUSTOMERS
 from centra_pipelines.defs.windows import (BACKFILL, WindowConfig, daily_partitions, mapping_or_fail, pull_window,
                                            run_window)
 from centra_pipelines.mapping import orders_rows
 from centra_pipelines.mapping.identity import resolve_identities
-from centra_pipelines.schemas import orders as contracts
 from centra_pipelines.warehouse import model
+from centra_pipelines.warehouse.model import CUSTOMERS, CUSTOMER_IDENTITIES, IDENTITY_MERGES
 from centra_pipelines.warehouse.reads.customers import customer_order_emails, customers_by_id
 
 GROUP = "customers"
-
-CUSTOMER_IDENTITIES = Table(model.CUSTOMER_IDENTITIES, contracts.CustomerIdentities)
-IDENTITY_MERGES = Table(model.IDENTITY_MERGES, contracts.IdentityMerges)
 
 
 @dg.multi_asset(

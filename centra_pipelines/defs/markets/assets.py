@@ -11,25 +11,24 @@ from pydantic import Field
 from centra_pipelines import config as settings
 from centra_pipelines.centra.lists import pull_lists
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
-from centra_pipelines.defs.loading import StreamWriter, Table
+from centra_pipelines.defs.loading import StreamWriter
 from centra_pipelines.defs.partitions import partition_key, sync_partitions, warehouse_partitions
 from centra_pipelines.defs.pulls import KINDS, POOL
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.mapping import flatten
 from centra_pipelines.mapping.markets import MarketSelection, MarketSelectionError, select_markets, select_warehouses
-from centra_pipelines.schemas import catalog as contracts
-from centra_pipelines.warehouse import model
+from centra_pipelines.warehouse.model import (
+    COUNTRIES,
+    CURRENCIES,
+    LANGUAGES,
+    MARKETS,
+    PRICELISTS,
+    SIZE_CHARTS,
+    STORES,
+    WAREHOUSES,
+)
 
 GROUP = "markets"
-
-STORES = Table(model.STORES, contracts.Stores)
-MARKETS = Table(model.MARKETS, contracts.Markets)
-PRICELISTS = Table(model.PRICELISTS, contracts.Pricelists)
-WAREHOUSES = Table(model.WAREHOUSES, contracts.Warehouses)
-CURRENCIES = Table(model.CURRENCIES, contracts.Currencies)
-LANGUAGES = Table(model.LANGUAGES, contracts.Languages)
-COUNTRIES = Table(model.COUNTRIES, contracts.Countries)
-SIZE_CHARTS = Table(model.SIZE_CHARTS, contracts.SizeCharts)
 
 
 _DESCRIPTIONS = {

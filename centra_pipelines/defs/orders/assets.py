@@ -21,17 +21,24 @@ import pandas as pd
 
 from centra_pipelines.centra.currency import base_currency
 from centra_pipelines.defs.checks import completeness_result, completeness_spec, contract_check_spec, materialize_results
-from centra_pipelines.defs.loading import StreamWriter, Table
+from centra_pipelines.defs.loading import StreamWriter
 from centra_pipelines.defs.pulls import KINDS, POOL
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
-from centra_pipelines.defs.tables import APPLIED_VOUCHERS, BUYERS, ORDER_LINES, ORDERS, RETURNS, SHIPMENTS
 from centra_pipelines.defs.windows import (BACKFILL, WindowConfig, daily_partitions, mapping_or_fail, pull_window,
                                            run_window)
 from centra_pipelines.mapping import Mapping
 from centra_pipelines.mapping import orders_rows
 from centra_pipelines.mapping.money import discount_sign, quantum, totals_consistent
-from centra_pipelines.schemas import orders as contracts
 from centra_pipelines.warehouse import model
+from centra_pipelines.warehouse.model import (
+    APPLIED_VOUCHERS,
+    BUYERS,
+    ORDERS,
+    ORDER_LINES,
+    RETURNS,
+    RETURN_LINES,
+    SHIPMENTS,
+)
 from centra_pipelines.warehouse.reads import keys
 from centra_pipelines.warehouse.reads import orders as order_reads
 
@@ -40,7 +47,6 @@ FIRST_CASES = 20
 CURRENCY_CONSISTENCY = "currency_consistency"
 TOTALS = "totals"
 
-RETURN_LINES = Table(model.RETURN_LINES, contracts.ReturnLines)
 ORDER_TABLES = [ORDERS, ORDER_LINES, SHIPMENTS, APPLIED_VOUCHERS, BUYERS]
 LINE_TAX = "line_tax"
 WHOLESALE_ACCOUNTS = "wholesale_accounts"

@@ -3,17 +3,15 @@
 import dagster as dg
 
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
-from centra_pipelines.defs.loading import StreamWriter, Table
+from centra_pipelines.defs.loading import StreamWriter
 from centra_pipelines.defs.pulls import KINDS, POOL, pull_all
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.defs.windows import mapping_or_fail
 from centra_pipelines.mapping import orders_rows
-from centra_pipelines.schemas import orders as contracts
-from centra_pipelines.warehouse import model
+from centra_pipelines.warehouse.model import VOUCHERS
 from centra_pipelines.warehouse.reads import keys
 
 GROUP = "promotions"
-VOUCHERS = Table(model.VOUCHERS, contracts.Vouchers)
 
 
 @dg.asset(group_name=GROUP, kinds=KINDS, pool=POOL, check_specs=[contract_check_spec(VOUCHERS)])

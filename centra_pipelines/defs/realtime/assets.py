@@ -13,7 +13,7 @@ from pydantic import Field
 from centra_pipelines.centra import queries
 from centra_pipelines.centra.events import EventQueue
 from centra_pipelines.defs.checks import client_metadata, column_schema, contract_check_result, contract_check_spec
-from centra_pipelines.defs.loading import StreamWriter, Table
+from centra_pipelines.defs.loading import StreamWriter
 from centra_pipelines.defs.pulls import KINDS, POOL
 from centra_pipelines.defs.realtime import landing as files
 from centra_pipelines.defs.realtime.processing import (CENTRA_EVENTS, WEBHOOK_CALLS, consume_events, process_batch,
@@ -21,6 +21,7 @@ from centra_pipelines.defs.realtime.processing import (CENTRA_EVENTS, WEBHOOK_CA
 from centra_pipelines.defs.realtime.refetch import EVENT_KINDS
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.defs.windows import mapping_or_fail
+from centra_pipelines.warehouse import TableSpec
 
 GROUP = "realtime"
 
@@ -37,12 +38,12 @@ class EventsConfig(dg.Config):
                              description="Batches of 200 events applied per run at most (the next run continues)")
 
 
-def _result(writer: StreamWriter, ledger: Table, stats, **extra) -> dg.MaterializeResult:
+def _result(writer: StreamWriter, ledger: TableSpec, stats, **extra) -> dg.MaterializeResult:
     """The ledger's materialization, with what the run wrote to each data table as metadata."""
     tables = {f"{name}_{key}": value for name, totals in writer.totals.items() if name != ledger.name
               for key, value in totals.as_metadata().items() if totals.received}
     return dg.MaterializeResult(
-        metadata={**writer.totals[ledger.name].as_metadata(), "dagster/row_count": writer.warehouse.count(ledger.spec),
+        metadata={**writer.totals[ledger.name].as_metadata(), "dagster/row_count": writer.warehouse.count(ledger),
                   "dagster/column_schema": column_schema(ledger), **tables, **client_metadata(stats), **extra},
         check_results=[contract_check_result(ledger, writer.totals[ledger.name])],
     )

@@ -16,22 +16,20 @@ import pandas as pd
 
 from centra_pipelines.centra import CentraClient
 from centra_pipelines.centra.events import Event, EventQueue
-from centra_pipelines.defs.loading import StreamWriter, Table
+from centra_pipelines.defs.loading import StreamWriter
 from centra_pipelines.defs.realtime import landing as files
 from centra_pipelines.defs.realtime.refetch import DATA_TABLES, EVENT_KINDS, Touched, refetch
 from centra_pipelines.mapping import Mapping
-from centra_pipelines.schemas import realtime as contracts
-from centra_pipelines.warehouse import Warehouse, model
+from centra_pipelines.warehouse import TableSpec, Warehouse, model
+from centra_pipelines.warehouse.model import CENTRA_EVENTS, WEBHOOK_CALLS
 from centra_pipelines.warehouse.reads import ledgers
 
-WEBHOOK_CALLS = Table(model.WEBHOOK_CALLS, contracts.WebhookCalls)
-CENTRA_EVENTS = Table(model.CENTRA_EVENTS, contracts.CentraEvents)
 EVENT_BATCH = 200  # Centra: events(limit) in 1 - 200
 
 AfterCommit = Callable[[], None]
 
 
-def writer_for(wh: Warehouse, ledger: Table) -> StreamWriter:
+def writer_for(wh: Warehouse, ledger: TableSpec) -> StreamWriter:
     """The writer of a real-time run: the data tables the scheduled syncs write, plus the ledger."""
     return StreamWriter(wh, ledger.name, None, [*DATA_TABLES, ledger])
 

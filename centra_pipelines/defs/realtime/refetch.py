@@ -15,17 +15,16 @@ import pandas as pd
 
 from centra_pipelines.centra import CentraClient, queries
 from centra_pipelines.centra.currency import base_currency
-from centra_pipelines.defs.loading import Table
-from centra_pipelines.defs.tables import (APPLIED_VOUCHERS, BUYERS, CUSTOMERS, ORDER_LINES, ORDERS, RETURNS, SHIPMENTS,
-                                          STOCK_LEVELS)
 from centra_pipelines.mapping import Mapping, flatten, orders_rows
-from centra_pipelines.warehouse import Warehouse
+from centra_pipelines.warehouse import TableSpec, Warehouse
+from centra_pipelines.warehouse.model import (APPLIED_VOUCHERS, BUYERS, CUSTOMERS, ORDER_LINES, ORDERS, RETURNS, SHIPMENTS,
+                                             STOCK_LEVELS)
 from centra_pipelines.warehouse.reads.orders import shipment_orders
 from centra_pipelines.warehouse.reads.stock import selected_warehouse_ids
 
 #: every table a real-time run may write (besides its ledger)
-DATA_TABLES: list[Table] = [ORDERS, ORDER_LINES, SHIPMENTS, APPLIED_VOUCHERS, BUYERS, RETURNS, CUSTOMERS,
-                            STOCK_LEVELS]
+DATA_TABLES: list[TableSpec] = [ORDERS, ORDER_LINES, SHIPMENTS, APPLIED_VOUCHERS, BUYERS, RETURNS, CUSTOMERS,
+                                STOCK_LEVELS]
 
 #: webhook `type` (Integration API webhook plugin) -> what it names
 WEBHOOK_KINDS = {"order": "orders", "shipment": "shipments", "return": "returns", "customer": "customers",
@@ -107,7 +106,7 @@ def _returns_with_orders(frame: pd.DataFrame, shipments: pd.DataFrame | None, wh
     lacking = frame["order_id"].isna() & frame["shipment_id"].notna()
     if not lacking.any():
         return frame
-    wh.ensure_tables([SHIPMENTS.spec])
+    wh.ensure_tables([SHIPMENTS])
     known = shipment_orders(wh)
     if shipments is not None and len(shipments):
         known.update({int(i): (o, n) for i, o, n in zip(shipments["id"], shipments["order_id"], shipments["order_number"])})
@@ -129,7 +128,7 @@ def _stock(client: CentraClient, wh: Warehouse, sizes: set[int]) -> pd.DataFrame
     selected = _selected_warehouses(wh)
     frames = [flatten.stock_levels(rows, warehouse_id, observed_at) for warehouse_id, rows in sorted(by_warehouse.items())
               if selected is None or warehouse_id in selected]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(STOCK_LEVELS.spec.columns))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(STOCK_LEVELS.columns))
 
 
 def _selected_warehouses(wh: Warehouse) -> set[int] | None:

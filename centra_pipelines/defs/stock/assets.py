@@ -18,9 +18,9 @@ from centra_pipelines.defs.loading import StreamWriter
 from centra_pipelines.defs.partitions import centra_id, warehouse_partitions
 from centra_pipelines.defs.pulls import KINDS, POOL
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
-from centra_pipelines.defs.tables import STOCK_LEVELS
 from centra_pipelines.mapping import flatten
 from centra_pipelines.mapping.stock_drift import Drift, compare_stock
+from centra_pipelines.warehouse.model import STOCK_LEVELS
 from centra_pipelines.warehouse.reads import catalog, stock
 
 GROUP = "stock"

@@ -6,15 +6,11 @@ the orders windows, defs/orders/assets.py), and the `wholesale_accounts` check o
 whose account is missing here.
 """
 
-from centra_pipelines.defs.loading import Table
 from centra_pipelines.defs.pulls import reference_asset
 from centra_pipelines.mapping import flatten
-from centra_pipelines.schemas import wholesale as contracts
-from centra_pipelines.warehouse import model
+from centra_pipelines.warehouse.model import ACCOUNTS
 
 GROUP = "wholesale"
-
-ACCOUNTS = Table(model.ACCOUNTS, contracts.Accounts)
 
 accounts = reference_asset(
     ACCOUNTS, "accounts", flatten.accounts, group=GROUP, optional_permission=True,

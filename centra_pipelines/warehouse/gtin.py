@@ -1,4 +1,4 @@
-"""GTIN/EAN check digits (GS1 mod-10), used by the size contract."""
+"""GTIN/EAN check digits (GS1 mod-10), a rule of the sizes table (warehouse/model/catalog.py)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,11 @@
-"""Applying a pandera contract to one batch: keep the good rows, reject the bad with reasons.
+"""A table's data contract: the pandera schema derived from its declaration, and applying it to a batch.
 
-A contract is a pandera `DataFrameModel`. Validation is lazy (every failure is collected), and the
-failures are turned into per-row reasons so that bad rows can be quarantined while the good rows
-load. A failure that is not about a row (a missing column, a wrong dtype for the whole column)
-means the batch does not fit the contract at all: that raises `ContractError` and nothing loads.
+The contract is derived from the `TableSpec` (warehouse/tables.py): its checked columns with their
+types, nullability and constraints, their rules, and the table's rules across columns.
+Validation is lazy (every failure is collected), and the failures are turned into per-row reasons
+so that bad rows can be quarantined while the good rows load. A failure that is not about a row (a
+missing column, a wrong dtype for the whole column) means the batch does not fit the contract at
+all: that raises `ContractError` and nothing loads.
 """
 
 from __future__ import annotations
@@ -15,9 +17,40 @@ from typing import Sequence
 import pandas as pd
 import pandera.pandas as pa
 
+from centra_pipelines.warehouse.tables import Column, Rule, TableSpec
+
+# What a checked column is coerced to, by logical type; decimals (money) stay Decimal objects.
+# Timestamps arrive as tz-aware UTC pandas timestamps, flattened from Centra's offset dates.
+_DTYPES = {"bigint": int, "integer": int, "double": float, "text": str, "boolean": bool, "date": object,
+           "json": object, "timestamptz": "datetime64[ns, UTC]"}
+_NULLABLE_DTYPES = {"bigint": pd.Int64Dtype, "integer": pd.Int64Dtype, "boolean": pd.BooleanDtype}
+
 
 class ContractError(ValueError):
     """The batch as a whole does not fit the table's contract (e.g. a column is missing)."""
+
+
+def derive_contract(spec: TableSpec) -> pa.DataFrameSchema:
+    """The pandera schema of a table: one column per checked column, in the table's order, and the
+    table's rules. Columns without rules are not checked (other columns may ride along)."""
+    return pa.DataFrameSchema(
+        {name: _column(name, col) for name, col in spec.columns.items() if col.checked},
+        checks=[_check(rule) for rule in spec.rules],
+        name="".join(part.title() for part in spec.name.split("_")),
+        coerce=True,
+        strict=False,
+    )
+
+
+def _column(name: str, col: Column) -> pa.Column:
+    dtype = (_NULLABLE_DTYPES if col.nullable else {}).get(col.type) or _DTYPES.get(col.type, object)
+    # pa.Field turns the constraints into pandera's own checks, named as pandera names them.
+    declared = pa.Field(**{**col.constraints, "nullable": col.nullable}, description=col.description)
+    return pa.Column(**declared.column_properties(dtype, checks=[_check(rule) for rule in col.rules], name=name))
+
+
+def _check(rule: Rule) -> pa.Check:
+    return pa.Check(rule.test, name=rule.name)
 
 
 @dataclass
@@ -70,10 +103,12 @@ def _plain(value: object) -> object:
     return str(value)
 
 
-def apply_contract(model: type[pa.DataFrameModel], frame: pd.DataFrame) -> ContractOutcome:
+def apply_contract(spec: TableSpec, frame: pd.DataFrame) -> ContractOutcome:
+    """Check one batch of `spec`'s rows against its contract."""
+    schema = spec.contract
     frame = frame.reset_index(drop=True)
     try:
-        valid = model.validate(frame, lazy=True)
+        valid = schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
         batch_level = cases[cases["index"].isna()]
@@ -82,7 +117,7 @@ def apply_contract(model: type[pa.DataFrameModel], frame: pd.DataFrame) -> Contr
                 f"{row.schema_context} {row.column!s}: {row.check} ({row.failure_case!s})"
                 for row in batch_level.head(5).itertuples()
             )
-            raise ContractError(f"{model.__name__}: the batch does not fit the contract: {described}") from None
+            raise ContractError(f"{schema.name}: the batch does not fit the contract: {described}") from None
         reasons: dict[int, list[str]] = {}
         for row in cases.itertuples():
             reasons.setdefault(int(row.index), []).append(f"{row.column}: {row.check} (got {row.failure_case!r})")
@@ -91,6 +126,6 @@ def apply_contract(model: type[pa.DataFrameModel], frame: pd.DataFrame) -> Contr
         rejected["_reason"] = ["; ".join(reasons[i]) for i in bad_index]
         good = frame.drop(index=bad_index)
         # Re-validate the remainder so that coercion is applied to what loads.
-        valid = model.validate(good, lazy=True) if not good.empty else good
+        valid = schema.validate(good, lazy=True) if not good.empty else good
         return ContractOutcome(valid=valid.reset_index(drop=True), rejected=rejected, failure_cases=cases)
     return ContractOutcome(valid=valid, rejected=frame.iloc[0:0].assign(_reason=pd.Series(dtype=str)))
