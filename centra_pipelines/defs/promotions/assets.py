@@ -22,7 +22,7 @@ def vouchers(centra: CentraResource, warehouse: WarehouseResource) -> dg.Materia
     with centra.get_client() as client, warehouse.connect() as wh:
         writer = StreamWriter(wh, "vouchers", None, [VOUCHERS])
         rows = pull_all(client, "vouchers", limit=mapping.sync.page_size)
-        stored = keys.live_ids(wh, model.VOUCHERS)
+        stored = keys.live_ids(wh, VOUCHERS)
         gone = sorted(stored - {int(r["id"]) for r in rows})
         writer.write({"vouchers": orders_rows.vouchers(rows, mapping)}, deleted={"vouchers": gone})
         [result] = materialize_results(writer, client.stats, marked_deleted=len(gone))
