@@ -17,12 +17,14 @@ from centra_pipelines.centra import Stats
 from centra_pipelines.centra.errors import CentraPermissionError
 from centra_pipelines.defs.loading import StreamWriter, TableTotals
 from centra_pipelines.warehouse import TableSpec
+from centra_pipelines.warehouse.reads.keys import live_rows_per_partition
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
 
 CONTRACT = "contract"
 PERMISSION = "permission"
+MAPPING_COMPLETENESS = "mapping_completeness"
 MAX_QUARANTINE_SHARE = 0.05
 
 
@@ -36,6 +38,18 @@ def contract_check_spec(table: TableSpec, *, blocking: bool = True) -> dg.AssetC
             f"their reasons (WARN); more than {MAX_QUARANTINE_SHARE:.0%} bad rows fails with ERROR."
         ),
     )
+
+
+def completeness_spec(asset: str) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(MAPPING_COMPLETENESS, asset=asset, blocking=False,
+                             description="Every status, currency and required field in the data is covered by the "
+                                         "mapping file; a failure names the uncovered value and its mapping key.")
+
+
+def completeness_result(asset: str, gaps: set[str]) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(asset_key=asset, check_name=MAPPING_COMPLETENESS, passed=not gaps,
+                               severity=dg.AssetCheckSeverity.ERROR,
+                               metadata={"gaps": len(gaps), "uncovered": dg.MetadataValue.json(sorted(gaps))})
 
 
 def contract_check_result(table: TableSpec, totals: TableTotals) -> dg.AssetCheckResult:
@@ -151,10 +165,8 @@ def _partition_figures(context: dg.AssetExecutionContext, writer: StreamWriter, 
     """Each daily partition of the run gets its own figures: rows that landed in it (received,
     quarantined) and the live rows the warehouse holds for it after the run."""
     keys = context.partition_keys
-    totals, wh = writer.totals[name], writer.warehouse
-    held = wh.read(f"SELECT partition, COUNT(*) AS n FROM {wh.table_ref(name)} WHERE deleted_at IS NULL "
-                   f"AND partition >= '{keys[0]}' AND partition <= '{keys[-1]}' GROUP BY partition")
-    held_by_day = dict(zip(held["partition"], held["n"].astype(int)))
+    totals = writer.totals[name]
+    held_by_day = live_rows_per_partition(writer.warehouse, writer.tables[name], keys[0], keys[-1])
     for day in keys:
         context.add_asset_metadata({"received": int(totals.received_by_partition.get(day, 0)),
                                     "quarantined": int(totals.quarantined_by_partition.get(day, 0)),

@@ -96,9 +96,6 @@ reconciliation_job = dg.define_asset_job(
                 "named by the run's partition-range tags (else the lookback window).",
 )
 
-JOBS = [reference_and_catalog_job, market_catalog_job, stock_job, orders_daily_job, customers_daily_job,
-        customer_identities_job, promotions_job, reconciliation_job]
-
 # --- real time (defs/realtime): started by webhook_landing_sensor and centra_events_sensor ------
 webhook_batch_job = dg.define_asset_job(
     "webhook_batch_job",
@@ -113,8 +110,6 @@ centra_events_job = dg.define_asset_job(
     executor_def=SYNC_EXECUTOR,
     description="Drain Centra's event queue: apply the events, confirm them after the warehouse commit.",
 )
-REALTIME_JOBS = [webhook_batch_job, centra_events_job]
-JOBS += REALTIME_JOBS
 
 # --- lanes of the shared Centra budget (centra/throttle.py) ------------------------------------
 #: run tag that puts a run in another lane than its job's: realtime, incremental, reconciliation, backfill

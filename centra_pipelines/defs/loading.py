@@ -8,7 +8,6 @@ resumes at the first page that did not commit, with nothing written twice and no
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,9 +17,10 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
-from centra_pipelines.centra import KEYSET, Cursor
+from centra_pipelines.centra.resume import SavedCursor
 from centra_pipelines.warehouse import TableSpec, UpsertResult, Warehouse
 from centra_pipelines.warehouse.contract import apply_contract
+from centra_pipelines.warehouse.reads.quarantine import open_quarantine_query
 
 FIRST_FAILURES = 10  # failure cases kept per table for check metadata
 # Columns that name a row to a person in Centra's admin, shown beside the key in failure cases.
@@ -54,11 +54,6 @@ def _keys(frame: pd.DataFrame, spec: TableSpec) -> list[tuple]:
     return list(frame[list(spec.key)].itertuples(index=False, name=None))
 
 
-def quarantine_query(warehouse: Warehouse, table: str) -> str:
-    return (f"select key, reason, payload, seen_at from {warehouse.query_ref('quarantine')} "
-            f"where table_name = '{table}' and resolved_at is null order by seen_at desc")
-
-
 class StreamWriter:
     """Writes the pages of one stream (and partition) to its tables, with the stream's cursor."""
 
@@ -67,14 +62,16 @@ class StreamWriter:
         self.stream = stream
         self.partition = partition
         self.tables = {t.name: t for t in tables}
-        self.totals = {t.name: TableTotals(quarantine_query=quarantine_query(warehouse, t.name)) for t in tables}
+        self.totals = {t.name: TableTotals(quarantine_query=open_quarantine_query(warehouse, t.name)) for t in tables}
         self.pages = 0
         warehouse.ensure_tables(tables)
 
-    def cursor(self, stream: str | None = None) -> str | None:
-        return self.warehouse.load_cursor(stream or self.stream, self.partition)
+    def cursor(self) -> SavedCursor | None:
+        """What the stream's last committed page saved for this partition (None: nothing yet)."""
+        saved = self.warehouse.load_cursor(self.stream, self.partition)
+        return SavedCursor.decode(saved) if saved is not None else None
 
-    def write(self, frames: dict[str, pd.DataFrame], cursors: dict[str, str] | None = None,
+    def write(self, frames: dict[str, pd.DataFrame], cursors: dict[str, SavedCursor] | None = None,
               deleted: dict[str, list] | None = None) -> None:
         """One page: every table's rows, the keys Centra deleted (by table: `deleted_at` is set, nothing is
         hard-deleted) and the cursors (by stream name) commit together or not at all."""
@@ -96,8 +93,8 @@ class StreamWriter:
             for name, keys in (deleted or {}).items():
                 if keys:
                     tx.mark_deleted(self.tables[name], keys, datetime.now(timezone.utc))
-            for stream, value in (cursors or {}).items():
-                tx.save_cursor(stream, self.partition, value)
+            for stream, saved in (cursors or {}).items():
+                tx.save_cursor(stream, self.partition, saved.encode())
         # Counted only once the transaction committed.
         self.pages += 1
         for name, outcome in outcomes.items():
@@ -116,24 +113,3 @@ class StreamWriter:
                 spec = self.tables[name]
                 ids = list(dict.fromkeys([*spec.key, *(c for c in LABEL_COLUMNS if c in spec.columns)]))
                 totals.first_failures.extend(outcome.first_failures(room, ids))
-
-
-def next_run_cursor(saved: str | None, mode: str, log) -> Cursor | None:
-    """Where this run of a stream starts, from the cursor the last run saved.
-
-    - nothing saved: a full pull from the start;
-    - an unfinished iteration: resume at its next page (a killed or failed run);
-    - a finished keyset iteration: continue after its last (updatedAt, id) — an incremental pull;
-    - a finished page-mode pull: a fresh full pull (page numbers mean nothing once rows changed);
-    - a cursor of another mode (the served schema changed): a full pull, logged as drift.
-    """
-    if saved is None:
-        return None
-    cursor = Cursor.from_json(saved)
-    if cursor.mode != mode:
-        log.warning(f"stream {cursor.stream}: saved cursor is for {cursor.mode} mode but the API now offers "
-                    f"{mode}; starting a full pull")
-        return None
-    if not cursor.done:
-        return cursor
-    return dataclasses.replace(cursor, done=False) if mode == KEYSET else None

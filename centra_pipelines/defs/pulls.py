@@ -35,7 +35,7 @@ __all__ = ["KINDS", "POOL", "ReferenceList", "pull_all"]
 @dataclass(frozen=True)
 class ReferenceList:
     """A small list a domain loads whole on every run. Its rows come with the reference lists, in the
-    one request of `reference_lists` (defs/markets/assets.py; centra/lists.py), which materializes it.
+    one request of `reference_lists` (defs/reference/assets.py; centra/lists.py), which materializes it.
 
     `optional_permission`: a token that may not read the list gets a WARN (the `permission` check, naming
     the permission) and an empty load, not a failed run. `checks` computes further check results (declared

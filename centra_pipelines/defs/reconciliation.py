@@ -60,7 +60,7 @@ def row_count_check(spec: TableSpec, window_field: str, count: Count,
         with centra.get_client() as client, warehouse.connect() as wh:
             wh.ensure_tables([spec])
             as_of = pulled_as_of(context.instance, run.run_id, spec.name) or centra_now(client) - AS_OF_MARGIN
-            have = WarehouseCounts(wh, spec.name, spec.key, window_column, checked[0], checked[-1], as_of)
+            have = WarehouseCounts(wh, spec, window_column, checked[0], checked[-1], as_of)
             filterable = window_field != "updatedAt" or client.capabilities().plan(stream).updated_at_filter
             changed: set[str] = set()
             if filterable:

@@ -18,16 +18,27 @@ from datetime import datetime, timedelta, timezone
 
 import dagster as dg
 import pandas as pd
+from pydantic import Field
 
-from centra_pipelines.centra import CentraClient, Cursor
-from centra_pipelines.defs.loading import StreamWriter, next_run_cursor
+from centra_pipelines.centra import CentraClient
+from centra_pipelines.centra.resume import SavedCursor, resume
+from centra_pipelines.defs.loading import StreamWriter
 from centra_pipelines.mapping import Mapping, load_mapping
 from centra_pipelines.mapping.timestamps import to_utc_series
+from centra_pipelines.warehouse import TableSpec
+from centra_pipelines.warehouse.reads import keys, quarantine
 
 daily_partitions = dg.DailyPartitionsDefinition(
     start_date=load_mapping().sync.initial_import_start.isoformat(), timezone="UTC",
     end_offset=1)  # today's window is a partition too: the incremental schedules sync it while it fills
 BACKFILL = dg.BackfillPolicy.single_run()
+
+
+class WindowConfig(dg.Config):
+    """Lookback for late changes: days before the run's first partition that are re-read (None: the mapping's
+    sync.lookback_days)."""
+
+    lookback_days: int | None = Field(default=None, ge=0, le=90, description="Days re-read before the window")
 
 
 def mapping_or_fail() -> Mapping:
@@ -85,16 +96,16 @@ def pull_window(context, client: CentraClient, writer: StreamWriter, stream: str
     plan = client.capabilities().plan(stream)
     server_filter = window_field != "updatedAt" or plan.updated_at_filter
     where = {window_field: date_range(start, end)} if server_filter else None
-    saved = writer.cursor()
-    cursor = next_run_cursor(saved, plan.mode, context.log) if saved and not Cursor.from_json(saved).done else None
+    # A finished window re-run pulls it afresh: its rows may have changed within the window.
+    at = resume(writer.cursor(), plan.mode, context.log, incremental=False)
     context.log.info(f"{stream}: window {start.isoformat()} .. {end.isoformat()} by {window_field}, {plan.mode} "
                      f"mode, {'filtered by Centra' if server_filter else 'every row pulled, filtered in memory'}; "
-                     f"{'resuming at ' + cursor.to_json() if cursor else 'from the start'}")
+                     f"{at.describe()}")
     result = WindowPull(filtered_in_memory=not server_filter)
-    for page in client.pages(stream, cursor=cursor, where=where, limit=page_size):
+    for page in client.pages(stream, cursor=at.cursor, where=where, limit=page_size):
         rows = page.rows if server_filter else in_window(page.rows, window_field, start, end, timezone_name)
         frames = flatten(rows)
-        writer.write(frames, {stream: page.cursor.to_json()})
+        writer.write(frames, {stream: SavedCursor(page.cursor)})
         if on_page is not None:
             on_page(rows, frames)
         result.rows += len(rows)
@@ -142,18 +153,16 @@ class WarehouseCounts:
     created_at) is before it, plus quarantined rows (known, with reasons) that have no live row;
     `stored(days, changed)` leaves out the rows whose key is in `changed` as well."""
 
-    def __init__(self, wh, table: str, key: tuple[str, ...], window_column: str, first: str, last: str,
-                 as_of: datetime):
-        ref = wh.table_ref(table)
-        live = wh.read(f"SELECT partition, {window_column}, {', '.join(key)} FROM {ref} WHERE deleted_at IS NULL "
-                       f"AND partition >= '{first}' AND partition <= '{last}'")
+    def __init__(self, wh, spec: TableSpec, window_column: str, first: str, last: str, as_of: datetime):
+        key = spec.key
+        live = keys.live_keys_in_partitions(wh, spec, first, last, also=(window_column,))
         if len(live):
             live = live[~(pd.to_datetime(live[window_column], utc=True) >= pd.Timestamp(as_of))]
         rows = list(zip(live["partition"].astype(str), live[list(key)].astype(str).agg("|".join, axis=1))) \
             if len(live) else []
-        held = wh.read(f"SELECT key, payload FROM {wh.table_ref('quarantine')} WHERE table_name = '{table}'")
+        held = quarantine.quarantined(wh, spec.name)
         if len(held):
-            present = set(wh.read(f"SELECT {', '.join(key)} FROM {ref}").astype(str).agg("|".join, axis=1))
+            present = set(keys.all_keys(wh, spec).astype(str).agg("|".join, axis=1))
             for row in held.itertuples():
                 payload = row.payload if isinstance(row.payload, dict) else {}
                 day = payload.get("partition")

@@ -108,6 +108,11 @@ class Warehouse:
     def close(self) -> None:
         self._engine.close()
 
+    @property
+    def param(self) -> str:
+        """This engine's placeholder for a bound parameter in read()'s queries ("?" or "%s")."""
+        return self._engine.param
+
     def query_ref(self, name: str) -> str:
         """How a person names a table in a query (`centra.orders`), for the queries we print; with the
         catalog in front when a DuckDB file is named like the schema (`centra.centra.orders`)."""

@@ -3,7 +3,7 @@
 import dagster as dg
 import pytest
 
-from centra_pipelines.defs.markets.partitions import centra_id, partition_key
+from centra_pipelines.defs.partitions import centra_id, partition_key
 from centra_pipelines.sync import sync_warehouse
 from centra_pipelines.warehouse import connect, model
 from centra_pipelines_tests.defs.conftest import make_defs

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import pandas as pd
 
 from centra_pipelines.defs.loading import StreamWriter
-from centra_pipelines.defs.orders.assets import ORDERS
+from centra_pipelines.warehouse.model import ORDERS
 from centra_pipelines.warehouse import connect
 
 ORDER_ID = "0123456789abcdef0123456789abcdef"

@@ -19,7 +19,7 @@ def test_stock_reconciliation_requests_one_run_per_selected_warehouse(tmp_path):
 def _stock_reconciliation_requests(dagster_instance):
     dagster_instance.add_dynamic_partitions("warehouse", ["1", "3"])
     [schedule] = stock_schedules.SCHEDULES
-    repository = dg.Definitions(assets=domains.ASSETS, schedules=[schedule],
+    repository = dg.Definitions(assets=domains.build_definitions().assets, schedules=[schedule],
                                 resources=build_resources()).get_repository_def()
     with dg.build_schedule_context(instance=dagster_instance, repository_def=repository, scheduled_execution_time=datetime(
             2026, 3, 31, 2, 30, tzinfo=timezone.utc)) as context:  # disposes the instance the tick opens

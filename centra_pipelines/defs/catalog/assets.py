@@ -6,18 +6,17 @@ an updatedAt filter, else a fresh id-ordered pull. Every page commits with its c
 run re-executed continues at the next uncommitted page.
 """
 
-
-import json
 from datetime import datetime, timedelta, timezone
 
 import dagster as dg
 import pandas as pd
 from pydantic import Field
 
-from centra_pipelines.centra import Cursor, queries
+from centra_pipelines.centra import queries
 from centra_pipelines.centra.events import EventQueue
+from centra_pipelines.centra.resume import SavedCursor, Start, resume
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
-from centra_pipelines.defs.loading import StreamWriter, next_run_cursor
+from centra_pipelines.defs.loading import StreamWriter
 from centra_pipelines.defs.pulls import KINDS, POOL, pull_all
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.defs.windows import mapping_or_fail
@@ -34,6 +33,7 @@ from centra_pipelines.warehouse.model import (
     TRANSLATIONS,
     VARIANTS,
 )
+from centra_pipelines.warehouse.reads import catalog as catalog_reads
 
 GROUP = "catalog"
 PAGE_CAP = 200  # Centra: "Limit must be in range 1 - 200"
@@ -65,16 +65,15 @@ def catalog(context: dg.AssetExecutionContext, centra: CentraResource, warehouse
     with centra.get_client() as client, warehouse.connect() as wh:
         writer = StreamWriter(wh, "products", None, CATALOG_TABLES)
         plan = client.capabilities().plan("products")
-        saved = writer.cursor()
+        at = resume(writer.cursor(), plan.mode, context.log)
         queue = EventQueue(client) if plan.event_object_type else None
         if queue is not None:
             # Subscribe before pulling, so that changes made during the pull wait in the queue.
             queue.listen([plan.event_object_type])
-            last = Cursor.from_json(saved) if saved is not None else None
-            if last is not None and last.mode == plan.mode and last.done:
+            if at.kind is Start.AGAIN:  # a finished page-mode pull: the queue holds what changed since
                 yield from _apply_product_events(context, client, writer, queue, plan.event_object_type)
                 return
-        cursor = next_run_cursor(saved, plan.mode, context.log)
+        cursor = at.cursor
         since = cursor.last_updated_at if cursor is not None else None
         where = {"updatedAt": {"from": since}} if since and plan.updated_at_filter else None
         # The count is for progress on a pull from the start; an incremental pull is usually one page.
@@ -82,11 +81,11 @@ def catalog(context: dg.AssetExecutionContext, centra: CentraResource, warehouse
             if cursor is None else None
         of = f" of ~{expected}" if expected is not None else ""
         context.log.info(f"products: {plan.mode} pull ({plan.reason}); "
-                         f"{'resuming at ' + cursor.to_json() if cursor else 'from the start'}"
+                         f"{at.describe()}"
                          + (f"; ~{expected} products" if expected is not None else ""))
         rows = 0
         for page in client.pages("products", cursor=cursor):
-            writer.write(flatten.catalog(page.rows), {"products": page.cursor.to_json()})
+            writer.write(flatten.catalog(page.rows), {"products": SavedCursor(page.cursor)})
             rows += len(page.rows)
             context.log.info(f"products: page {page.number} committed, {rows}{of} products")
         yield from materialize_results(writer, client.stats, mode=plan.mode,
@@ -102,7 +101,7 @@ def _apply_product_events(context, client, writer: StreamWriter, queue: EventQue
         deleted = {e.reference for e in events if e.change_type == "DELETED"}
         changed = sorted({e.reference for e in events} - deleted)
         writer.write(flatten.catalog(fetch_products(client, changed)),
-                     deleted=deleted_catalog_rows(writer.warehouse, sorted(deleted)))
+                     deleted=catalog_reads.product_rows(writer.warehouse, sorted(deleted)))
         queue.confirm(events)
         events_applied += len(events)
         context.log.info(f"products: {len(events)} queued changes applied ({len(changed)} re-fetched, "
@@ -144,26 +143,27 @@ def displays_and_prices(context: dg.AssetExecutionContext, config: DisplaysConfi
     lookback = timedelta(days=mapping_or_fail().sync.lookback_days)
     with centra.get_client() as client, warehouse.connect() as wh:
         wh.ensure_tables([model.MARKETS])
-        markets = sorted(int(i) for i in wh.read(f"SELECT id FROM {wh.table_ref('markets')} WHERE selected")["id"])
+        markets = catalog_reads.selected_market_ids(wh)
         if not markets:
             raise dg.Failure(description="no market is selected in the warehouse: run reference_and_catalog_job first")
         writer = StreamWriter(wh, "displays", None, [DISPLAYS, PRICES, PRODUCT_CATEGORIES])
         plan = client.capabilities().plan("displays")
-        saved = json.loads(writer.cursor() or "null")
-        same = saved is not None and saved["markets"] == markets and not config.full_pull
-        if saved is not None and saved["markets"] != markets:
-            context.log.info(f"displays: the market selection changed ({saved['markets']} -> {markets}); full pull")
-        cursor = next_run_cursor(saved["cursor"], plan.mode, context.log) if same else None
+        saved = writer.cursor()
+        same = saved is not None and saved.markets == tuple(markets) and not config.full_pull
+        if saved is not None and saved.markets != tuple(markets):
+            context.log.info(f"displays: the market selection changed ({list(saved.markets or [])} -> {markets}); "
+                             "full pull")
+        cursor = resume(saved if same else None, plan.mode, context.log).cursor
         # Pages mode (Centra sorts displays by id only): where Centra filters displays by updatedAt, a
         # finished pull is followed by one of the displays changed since the latest change it saw,
         # minus the mapping's lookback, as the customers' windows do; else every display again.
         since = None
         if same and plan.mode == "pages":
             if cursor is not None:
-                since = saved.get("since")
-            elif plan.updated_at_filter and saved.get("latest"):
-                since = (_moment(saved["latest"]) - lookback).isoformat()
-        latest = saved.get("latest") if same else None
+                since = saved.since
+            elif plan.updated_at_filter and saved.latest:
+                since = (_moment(saved.latest) - lookback).isoformat()
+        latest = saved.latest if same else None
         where = {"marketId": markets, **({"updatedAt": {"from": since}} if since else {})}
         context.log.info(f"displays of markets {markets}: {plan.mode} mode, "
                          + (f"changed since {since}" if since else "resuming" if cursor else "every display"))
@@ -171,7 +171,7 @@ def displays_and_prices(context: dg.AssetExecutionContext, config: DisplaysConfi
             moments = [_moment(r["updatedAt"]) for r in page.rows if r.get("updatedAt")]
             if moments:
                 latest = max([*moments, *([_moment(latest)] if latest else [])]).isoformat()
-            state = json.dumps({"cursor": page.cursor.to_json(), "markets": markets, "since": since, "latest": latest})
+            state = SavedCursor(page.cursor, markets=tuple(markets), since=since, latest=latest)
             writer.write(flatten.displays_and_prices(page.rows, set(markets)), {"displays": state})
             context.log.info(f"displays of markets {markets}: page {page.number} committed")
         checks = {"displays": [_content_completeness(wh, markets)], "product_categories": [_category_links(wh)]}
@@ -202,31 +202,17 @@ def _content_completeness(wh, market_ids: list[int]) -> dg.AssetCheckResult:
 
 def _market_content_gaps(wh, market_id: int) -> tuple[pd.DataFrame, list[str], int]:
     """(missing pairs with the market, the market's languages, products checked) for one market."""
-    t = wh.table_ref
-    market = wh.read(f"SELECT country_codes FROM {t('markets')} WHERE id = {int(market_id)}")
-    codes = market["country_codes"].iloc[0] if len(market) else []
-    codes = json.loads(codes) if isinstance(codes, str) else list(codes if codes is not None else [])
-    languages = market_languages(codes, wh.read(f"SELECT code, country_code, is_active FROM {t('languages')} "
-                                                f"WHERE deleted_at IS NULL"))
-    shown = (f"SELECT DISTINCT d.product_id FROM {t('displays')} d JOIN {t('products')} p ON p.id = d.product_id "
-             f"AND p.status = 'ACTIVE' AND p.deleted_at IS NULL WHERE d.market_id = {int(market_id)} "
-             f"AND d.status = 'ACTIVE' AND d.deleted_at IS NULL")
-    displayed = wh.read(shown)
-    images = wh.read(f"SELECT product_id, count(*) AS images FROM {t('product_media')} WHERE deleted_at IS NULL "
-                     f"AND product_id IN ({shown}) GROUP BY product_id")
-    names = wh.read(f"SELECT object_id AS product_id, language_code FROM {t('translations')} "
-                    f"WHERE object_type = 'product' AND field = 'name' AND deleted_at IS NULL AND value <> '' "
-                    f"AND object_id IN ({shown})")
+    languages = market_languages(catalog_reads.market_country_codes(wh, market_id), catalog_reads.live_languages(wh))
+    displayed = catalog_reads.displayed_products(wh, market_id)
+    images = catalog_reads.displayed_image_counts(wh, market_id)
+    names = catalog_reads.displayed_name_languages(wh, market_id)
     gaps = content_gaps(displayed, images, names, languages)
     return gaps.assign(market_id=market_id)[["market_id", *gaps.columns]], languages, len(displayed)
 
 
 def _category_links(wh) -> dg.AssetCheckResult:
     wh.ensure_tables([model.CATEGORIES])
-    t = wh.table_ref
-    orphans = wh.read(f"SELECT l.display_id, l.product_id, l.category_id FROM {t('product_categories')} l "
-                      f"WHERE l.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM {t('categories')} c "
-                      f"WHERE c.id = l.category_id AND c.deleted_at IS NULL) ORDER BY 3, 1")
+    orphans = catalog_reads.orphan_category_links(wh)
     return dg.AssetCheckResult(
         asset_key="product_categories", check_name=CATEGORY_LINKS, passed=orphans.empty,
         severity=dg.AssetCheckSeverity.WARN,
@@ -246,21 +232,6 @@ def fetch_products(client, ids: list[int]) -> list[dict]:
     """Products (nested with variants and sizes) by id, a page cap of ids per request."""
     return [row for start in range(0, len(ids), PAGE_CAP)
             for row in pull_all(client, "products", where={"id": ids[start:start + PAGE_CAP]})]
-
-
-def deleted_catalog_rows(wh, product_ids: list[int]) -> dict[str, list]:
-    """The keys to mark deleted when Centra deleted these products: the products, their variants and sizes."""
-    if not product_ids:
-        return {}
-    ids = ", ".join(map(str, product_ids))
-    return {"products": product_ids,
-            "product_media": wh.read(f"SELECT id FROM {wh.table_ref('product_media')} "
-                                     f"WHERE product_id IN ({ids})")["id"].tolist(),
-            "translations": list(wh.read(f"SELECT object_type, object_id, field, language_code FROM "
-                                         f"{wh.table_ref('translations')} WHERE object_type = 'product' "
-                                         f"AND object_id IN ({ids})").itertuples(index=False, name=None)),
-            "variants": wh.read(f"SELECT id FROM {wh.table_ref('variants')} WHERE product_id IN ({ids})")["id"].tolist(),
-            "sizes": wh.read(f"SELECT id FROM {wh.table_ref('sizes')} WHERE product_id IN ({ids})")["id"].tolist()}
 
 
 ASSETS = [catalog, displays_and_prices]

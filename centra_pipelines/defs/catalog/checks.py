@@ -7,6 +7,7 @@ import pandas as pd
 
 from centra_pipelines.defs.resources import WarehouseResource
 from centra_pipelines.mapping.completeness import Completeness, name_missing, short_variants
+from centra_pipelines.warehouse.reads import catalog, quarantine
 
 FIRST_CASES = 20
 
@@ -17,17 +18,10 @@ FIRST_CASES = 20
 def variant_completeness(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     # Counting is left to the warehouse so that memory stays flat however large the catalog is.
     with warehouse.connect() as wh:
-        t = wh.table_ref
-        counts = wh.read(
-            f"SELECT v.id AS variant_id, v.product_id, p.size_chart_id, count(s.id) AS sizes "
-            f"FROM {t('variants')} v JOIN {t('products')} p ON p.id = v.product_id AND p.deleted_at IS NULL "
-            f"LEFT JOIN {t('sizes')} s ON s.variant_id = v.id AND s.deleted_at IS NULL "
-            f"WHERE v.deleted_at IS NULL GROUP BY v.id, v.product_id, p.size_chart_id")
-        charts = wh.read(f"SELECT id, sizes FROM {t('size_charts')}")
-        held = wh.read(f"SELECT key, reason, payload FROM {t('quarantine')} "
-                       "WHERE table_name = 'sizes' AND resolved_at IS NULL")
-        unidentified = wh.read(f"SELECT id, variant_id, sku, ean FROM {t('sizes')} WHERE deleted_at IS NULL "
-                               f"AND (sku IS NULL OR sku = '' OR ean IS NULL OR ean = '')")
+        counts = catalog.variant_size_counts(wh)
+        charts = catalog.size_charts(wh)
+        held = quarantine.quarantined(wh, "sizes", open_only=True)
+        unidentified = catalog.sizes_without_identifiers(wh)
         quarantined = pd.DataFrame([p if isinstance(p, dict) else json.loads(p) for p in held["payload"]],
                                    columns=["id", "variant_id", "size_id", "sku", "ean"])
         quarantined = quarantined[quarantined["variant_id"].isin(counts["variant_id"])]
@@ -36,9 +30,7 @@ def variant_completeness(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         short = short_variants(counts, charts)
         present = pd.DataFrame(columns=["variant_id", "size_id"])
         if not short.empty:
-            ids = ", ".join(str(int(i)) for i in short["variant_id"])
-            present = wh.read(f"SELECT variant_id, size_id FROM {t('sizes')} WHERE deleted_at IS NULL "
-                              f"AND variant_id IN ({ids})")
+            present = catalog.sizes_of_variants(wh, [int(i) for i in short["variant_id"]])
             present = pd.concat([present, quarantined[["variant_id", "size_id"]]], ignore_index=True)
     bad = pd.concat([
         unidentified.assign(problem="no SKU or no GTIN/EAN"),

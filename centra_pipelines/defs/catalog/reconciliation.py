@@ -8,29 +8,30 @@ normal upsert path, and fails with the counts when something could not be healed
 
 import dagster as dg
 
-from centra_pipelines.defs.catalog.assets import CATALOG_TABLES, deleted_catalog_rows, fetch_products
+from centra_pipelines.defs.catalog.assets import CATALOG_TABLES, fetch_products
 from centra_pipelines.defs.loading import StreamWriter
 from centra_pipelines.defs.pulls import POOL, pull_all
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.defs.scheduling import job_schedule
 from centra_pipelines.mapping import flatten
+from centra_pipelines.warehouse import model
+from centra_pipelines.warehouse.reads import catalog, keys, quarantine
 
 @dg.op(pool=POOL, description=__doc__.splitlines()[0])
 def reconcile_product_ids(context: dg.OpExecutionContext, centra: CentraResource, warehouse: WarehouseResource):
     with centra.get_client() as client, warehouse.connect() as wh:
         writer = StreamWriter(wh, "product_ids", None, CATALOG_TABLES)
         centra_ids = {row["id"] for row in pull_all(client, "product_ids")}
-        t = wh.table_ref
-        live = set(wh.read(f"SELECT id FROM {t('products')} WHERE deleted_at IS NULL")["id"].astype(int))
+        live = keys.live_ids(wh, model.PRODUCTS)
         # A product the contract rejected is known (it waits in quarantine with its reason): not missing.
-        held = {int(k) for k in wh.read(f"SELECT key FROM {t('quarantine')} WHERE table_name = 'products'")["key"]}
+        held = {int(k) for k in quarantine.quarantined(wh, model.PRODUCTS.name)["key"]}
         gone = sorted(live - centra_ids)
         missing = sorted(centra_ids - live - held)
         if gone:
-            writer.write({}, deleted=deleted_catalog_rows(wh, gone))
+            writer.write({}, deleted=catalog.product_rows(wh, gone))
         if missing:
             writer.write(flatten.catalog(fetch_products(client, missing)))
-        live_after = set(wh.read(f"SELECT id FROM {t('products')} WHERE deleted_at IS NULL")["id"].astype(int))
+        live_after = keys.live_ids(wh, model.PRODUCTS)
         unhealed = sorted(centra_ids - live_after - held)
         counts = {"centra_products": len(centra_ids), "warehouse_products_before": len(live),
                   "marked_deleted": len(gone), "re_pulled": len(missing), "still_missing": len(unhealed),

@@ -14,16 +14,17 @@ import dagster as dg
 import pandas as pd
 
 from centra_pipelines.centra import Stats
-from centra_pipelines.defs.checks import contract_check_spec, materialize_results
+from centra_pipelines.defs.checks import completeness_result, completeness_spec, contract_check_spec, materialize_results
 from centra_pipelines.defs.loading import StreamWriter
-from centra_pipelines.defs.orders.assets import WindowConfig, completeness_result, completeness_spec
 from centra_pipelines.defs.pulls import KINDS, POOL, WAREHOUSE_KIND
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
-from centra_pipelines.defs.windows import BACKFILL, daily_partitions, mapping_or_fail, pull_window, run_window
+from centra_pipelines.defs.windows import (BACKFILL, WindowConfig, daily_partitions, mapping_or_fail, pull_window,
+                                           run_window)
 from centra_pipelines.mapping import orders_rows
 from centra_pipelines.mapping.identity import resolve_identities
 from centra_pipelines.warehouse import model
 from centra_pipelines.warehouse.model import CUSTOMERS, CUSTOMER_IDENTITIES, IDENTITY_MERGES
+from centra_pipelines.warehouse.reads.customers import customer_order_emails, customers_by_id
 
 GROUP = "customers"
 
@@ -77,11 +78,7 @@ def customer_identities(warehouse: WarehouseResource):
     mapping = mapping_or_fail()
     with warehouse.connect() as wh:
         wh.ensure_tables([model.CUSTOMERS, model.ORDERS])
-        people = wh.read(f"SELECT id, store_id, email, created_at FROM {wh.table_ref('customers')} ORDER BY id")
-        order_emails = wh.read(f"SELECT customer_id, billing_email AS email, min(created_at) AS first_used "
-                               f"FROM {wh.table_ref('orders')} WHERE customer_id IS NOT NULL "
-                               f"AND billing_email IS NOT NULL GROUP BY customer_id, billing_email")
-        resolved = resolve_identities(people, order_emails, mapping)
+        resolved = resolve_identities(customers_by_id(wh), customer_order_emails(wh), mapping)
         writer = StreamWriter(wh, "customer_identities", None, [CUSTOMER_IDENTITIES, IDENTITY_MERGES])
         writer.write({"customer_identities": resolved.identities, "customer_identity_merges": resolved.merges})
         identities = resolved.identities

@@ -1,4 +1,4 @@
-"""Customers cadence: today's window every few minutes, a late-update lookback hourly."""
+"""Customers cadence: today's window every few minutes, a lookback for late changes hourly."""
 
 from centra_pipelines.defs.jobs import customers_daily_job
 from centra_pipelines.defs.scheduling import window_schedule

@@ -40,7 +40,7 @@ def cutoff(days: int, now: datetime | None = None) -> datetime:
 
 
 def purge_files(folder: Path, older_than: datetime) -> int:
-    """Delete files under `folder` (recursively) whose mtime is before `older_than`, each with its
+    """Remove files under `folder` (recursively) whose mtime is before `older_than`, each with its
     `.reason` file; then remove subfolders left empty (never `folder` itself). Returns the number of
     calls (files other than reasons) deleted."""
     if not folder.is_dir():
@@ -67,7 +67,7 @@ def purge_files(folder: Path, older_than: datetime) -> int:
 
 
 def purge_temporaries(incoming: Path, older_than: datetime) -> int:
-    """Delete the receiver's temporary files (`.<name>.tmp`, webhooks/landing.py) directly in
+    """Remove the receiver's temporary files (`.<name>.tmp`, webhooks/landing.py) directly in
     `incoming/` whose mtime is before `older_than`; returns how many."""
     if not incoming.is_dir():
         return 0
@@ -84,7 +84,7 @@ def purge_temporaries(incoming: Path, older_than: datetime) -> int:
 
 
 def purge_runs(instance: dg.DagsterInstance, created_before: datetime, keep: Iterable[str] = ()) -> int:
-    """Delete finished runs created before `created_before`; returns how many."""
+    """Remove finished runs created before `created_before`; returns how many."""
     keep = set(keep)
     deleted = 0
     while True:

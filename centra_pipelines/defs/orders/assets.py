@@ -18,14 +18,14 @@ from decimal import Decimal
 
 import dagster as dg
 import pandas as pd
-from pydantic import Field
 
 from centra_pipelines.centra.lists import base_currency
-from centra_pipelines.defs.checks import contract_check_spec, materialize_results
+from centra_pipelines.defs.checks import completeness_result, completeness_spec, contract_check_spec, materialize_results
 from centra_pipelines.defs.loading import StreamWriter
 from centra_pipelines.defs.pulls import KINDS, POOL
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
-from centra_pipelines.defs.windows import BACKFILL, daily_partitions, mapping_or_fail, pull_window, run_window
+from centra_pipelines.defs.windows import (BACKFILL, WindowConfig, daily_partitions, mapping_or_fail, pull_window,
+                                           run_window)
 from centra_pipelines.mapping import Mapping
 from centra_pipelines.mapping import orders_rows
 from centra_pipelines.mapping.money import discount_sign, quantum, totals_consistent
@@ -39,10 +39,11 @@ from centra_pipelines.warehouse.model import (
     RETURN_LINES,
     SHIPMENTS,
 )
+from centra_pipelines.warehouse.reads import keys
+from centra_pipelines.warehouse.reads import orders as order_reads
 
 GROUP = "orders"
 FIRST_CASES = 20
-MAPPING_COMPLETENESS = "mapping_completeness"
 CURRENCY_CONSISTENCY = "currency_consistency"
 TOTALS = "totals"
 
@@ -51,39 +52,18 @@ LINE_TAX = "line_tax"
 WHOLESALE_ACCOUNTS = "wholesale_accounts"
 
 
-class WindowConfig(dg.Config):
-    """Late-update lookback: days before the run's first partition that are re-read (None: the mapping's
-    sync.lookback_days)."""
-
-    lookback_days: int | None = Field(default=None, ge=0, le=90, description="Days re-read before the window")
-
-
-def completeness_spec(asset: str) -> dg.AssetCheckSpec:
-    return dg.AssetCheckSpec(MAPPING_COMPLETENESS, asset=asset, blocking=False,
-                             description="Every status, currency and required field in the data is covered by the "
-                                         "mapping file; a failure names the uncovered value and its mapping key.")
-
-
-def completeness_result(asset: str, gaps: set[str]) -> dg.AssetCheckResult:
-    return dg.AssetCheckResult(asset_key=asset, check_name=MAPPING_COMPLETENESS, passed=not gaps,
-                               severity=dg.AssetCheckSeverity.ERROR,
-                               metadata={"gaps": len(gaps), "uncovered": dg.MetadataValue.json(sorted(gaps))})
-
-
 def pricelist_currencies(wh) -> dict[int, str] | None:
     try:
-        frame = wh.read(f"SELECT id, currency_code FROM {wh.table_ref('pricelists')}")
+        return order_reads.pricelist_currencies(wh)
     except Exception:  # noqa: BLE001 - the markets group has not run yet: the check says so
         return None
-    return {int(i): c for i, c in zip(frame["id"], frame["currency_code"])}
 
 
 def stored_accounts(wh) -> set[int] | None:
     try:
-        frame = wh.read(f"SELECT id FROM {wh.table_ref('accounts')} WHERE deleted_at IS NULL")
+        return keys.live_ids(wh, model.ACCOUNTS)
     except Exception:  # noqa: BLE001 - the wholesale group has not run yet: the check says so
         return None
-    return {int(i) for i in frame["id"]}
 
 
 def _check_lines_tax(lines: pd.DataFrame, mapping: Mapping, wrong_tax: list[dict]) -> None:
@@ -251,9 +231,7 @@ def returns(context: dg.AssetExecutionContext, config: WindowConfig, centra: Cen
         writer = StreamWriter(wh, "returns", f"{start.date()}..{end.date()}", [RETURNS, RETURN_LINES])
         base = base_currency(client)
         wh.ensure_tables([model.SHIPMENTS])
-        shipments = wh.read(f"SELECT id, order_id, order_number FROM {wh.table_ref('shipments')}")
-        via_shipment = {int(i): (o, n) for i, o, n in zip(shipments["id"], shipments["order_id"],
-                                                          shipments["order_number"])}
+        via_shipment = order_reads.shipment_orders(wh)
         gaps: set[str] = set()
 
         def flatten(rows: list[dict]) -> dict[str, pd.DataFrame]:

@@ -1,4 +1,4 @@
-"""Orders cadence: today's window every few minutes, a late-update lookback hourly, reconciliation daily."""
+"""Orders cadence: today's window every few minutes, a lookback for late changes hourly, reconciliation daily."""
 
 from centra_pipelines.defs.jobs import orders_daily_job, reconciliation_job
 from centra_pipelines.defs.scheduling import job_schedule, window_schedule

@@ -9,6 +9,7 @@ from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.defs.windows import mapping_or_fail
 from centra_pipelines.mapping import orders_rows
 from centra_pipelines.warehouse.model import VOUCHERS
+from centra_pipelines.warehouse.reads import keys
 
 GROUP = "promotions"
 
@@ -21,7 +22,7 @@ def vouchers(centra: CentraResource, warehouse: WarehouseResource) -> dg.Materia
     with centra.get_client() as client, warehouse.connect() as wh:
         writer = StreamWriter(wh, "vouchers", None, [VOUCHERS])
         rows = pull_all(client, "vouchers", limit=mapping.sync.page_size)
-        stored = set(wh.read(f"SELECT id FROM {wh.table_ref('vouchers')} WHERE deleted_at IS NULL")["id"].astype(int))
+        stored = keys.live_ids(wh, VOUCHERS)
         gone = sorted(stored - {int(r["id"]) for r in rows})
         writer.write({"vouchers": orders_rows.vouchers(rows, mapping)}, deleted={"vouchers": gone})
         [result] = materialize_results(writer, client.stats, marked_deleted=len(gone))

@@ -22,6 +22,7 @@ from centra_pipelines.defs.realtime.refetch import DATA_TABLES, EVENT_KINDS, Tou
 from centra_pipelines.mapping import Mapping
 from centra_pipelines.warehouse import TableSpec, Warehouse, model
 from centra_pipelines.warehouse.model import CENTRA_EVENTS, WEBHOOK_CALLS
+from centra_pipelines.warehouse.reads import ledgers
 
 EVENT_BATCH = 200  # Centra: events(limit) in 1 - 200
 
@@ -31,10 +32,6 @@ AfterCommit = Callable[[], None]
 def writer_for(wh: Warehouse, ledger: TableSpec) -> StreamWriter:
     """The writer of a real-time run: the data tables the scheduled syncs write, plus the ledger."""
     return StreamWriter(wh, ledger.name, None, [*DATA_TABLES, ledger])
-
-
-def _sql_list(values) -> str:
-    return ", ".join(f"'{v}'" if isinstance(v, str) else str(int(v)) for v in values)
 
 
 def _now() -> pd.Timestamp:
@@ -75,9 +72,7 @@ def process_batch(client: CentraClient, writer: StreamWriter, landing: Path, nam
             outcome.missing += 1
             log.warning(f"webhook file {name} is in no landing folder; skipped")
     hashes = sorted({c.body_sha256 for c in calls if c.reason is None})
-    seen = set() if not hashes else set(wh.read(
-        f"SELECT body_sha256 FROM {wh.table_ref(WEBHOOK_CALLS.name)} "
-        f"WHERE outcome = 'processed' AND body_sha256 IN ({_sql_list(hashes)})")["body_sha256"])
+    seen = ledgers.processed_bodies(wh, hashes)
     touched = Touched()
     verdicts: list[tuple[files.Call, str]] = []
     for call in calls:
@@ -137,8 +132,7 @@ def consume_events(client: CentraClient, writer: StreamWriter, queue: EventQueue
     totals: dict[str, int] = {}
     while outcome.batches < max_batches and (events := queue.pull(object_types, EVENT_BATCH)):
         outcome.batches += 1
-        known = set(wh.read(f"SELECT id FROM {wh.table_ref(CENTRA_EVENTS.name)} "
-                            f"WHERE id IN ({_sql_list(e.id for e in events)})")["id"].astype(int))
+        known = ledgers.recorded_events(wh, [e.id for e in events])
         fresh = [e for e in events if e.id not in known]
         if fresh:
             touched = Touched()

@@ -14,12 +14,13 @@ from datetime import datetime, timezone
 import pandas as pd
 
 from centra_pipelines.centra import CentraClient, queries
-from centra_pipelines.defs.customers.assets import CUSTOMERS
 from centra_pipelines.centra.lists import base_currency
-from centra_pipelines.defs.orders.assets import APPLIED_VOUCHERS, BUYERS, ORDER_LINES, ORDERS, RETURNS, SHIPMENTS
-from centra_pipelines.defs.stock.assets import STOCK_LEVELS
 from centra_pipelines.mapping import Mapping, flatten, orders_rows
 from centra_pipelines.warehouse import TableSpec, Warehouse
+from centra_pipelines.warehouse.model import (APPLIED_VOUCHERS, BUYERS, CUSTOMERS, ORDER_LINES, ORDERS, RETURNS, SHIPMENTS,
+                                             STOCK_LEVELS)
+from centra_pipelines.warehouse.reads.orders import shipment_orders
+from centra_pipelines.warehouse.reads.stock import selected_warehouse_ids
 
 #: every table a real-time run may write (besides its ledger)
 DATA_TABLES: list[TableSpec] = [ORDERS, ORDER_LINES, SHIPMENTS, APPLIED_VOUCHERS, BUYERS, RETURNS, CUSTOMERS,
@@ -105,12 +106,10 @@ def _returns_with_orders(frame: pd.DataFrame, shipments: pd.DataFrame | None, wh
     lacking = frame["order_id"].isna() & frame["shipment_id"].notna()
     if not lacking.any():
         return frame
-    known: dict[int, tuple] = {}
     wh.ensure_tables([SHIPMENTS])
-    stored = wh.read(f"SELECT id, order_id, order_number FROM {wh.table_ref('shipments')}")
-    for source in (stored, shipments):
-        if source is not None and len(source):
-            known.update({int(i): (o, n) for i, o, n in zip(source["id"], source["order_id"], source["order_number"])})
+    known = shipment_orders(wh)
+    if shipments is not None and len(shipments):
+        known.update({int(i): (o, n) for i, o, n in zip(shipments["id"], shipments["order_id"], shipments["order_number"])})
     for i in frame.index[lacking]:
         frame.at[i, "order_id"], frame.at[i, "order_number"] = known.get(int(frame.at[i, "shipment_id"]), (None, None))
     return frame
@@ -134,7 +133,6 @@ def _stock(client: CentraClient, wh: Warehouse, sizes: set[int]) -> pd.DataFrame
 
 def _selected_warehouses(wh: Warehouse) -> set[int] | None:
     try:
-        frame = wh.read(f"SELECT id FROM {wh.table_ref('warehouses')} WHERE selected AND deleted_at IS NULL")
+        return selected_warehouse_ids(wh) or None
     except Exception:  # noqa: BLE001 - the markets group has not run yet: every warehouse
         return None
-    return {int(i) for i in frame["id"]} or None

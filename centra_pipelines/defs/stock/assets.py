@@ -6,21 +6,22 @@ older snapshot never overwrites a newer one.
 """
 
 
-import json
 from datetime import datetime, timezone
 
 import dagster as dg
 import pandas as pd
 from pydantic import Field
 
+from centra_pipelines.centra.resume import SavedCursor, resume
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
-from centra_pipelines.defs.loading import StreamWriter, next_run_cursor
-from centra_pipelines.defs.markets.partitions import centra_id, warehouse_partitions
+from centra_pipelines.defs.loading import StreamWriter
+from centra_pipelines.defs.partitions import centra_id, warehouse_partitions
 from centra_pipelines.defs.pulls import KINDS, POOL
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.mapping import flatten
 from centra_pipelines.mapping.stock_drift import Drift, compare_stock
 from centra_pipelines.warehouse.model import STOCK_LEVELS
+from centra_pipelines.warehouse.reads import catalog, stock
 
 GROUP = "stock"
 
@@ -49,30 +50,26 @@ def stock_levels(context: dg.AssetExecutionContext, config: StockSnapshotConfig,
     warehouse_id = centra_id(context.partition_key)
     with centra.get_client() as client, warehouse.connect() as wh:
         writer = StreamWriter(wh, "stock_levels", context.partition_key, [STOCK_LEVELS])
-        saved = json.loads(writer.cursor() or "null")
+        saved = writer.cursor()
         plan = client.capabilities().plan("stock")
-        cursor = next_run_cursor(saved["cursor"], plan.mode, context.log) if saved else None
+        cursor = resume(saved, plan.mode, context.log).cursor
         # Resuming a snapshot keeps its time; a new snapshot is stamped now.
-        observed = saved["observed_at"] if cursor is not None else datetime.now(timezone.utc).isoformat()
+        observed = saved.observed_at if cursor is not None else datetime.now(timezone.utc).isoformat()
         observed_at = pd.Timestamp(observed)
-        table = wh.table_ref("stock_levels")
         drift = Drift()
         for page in client.pages("stock", cursor=cursor, variables={"id": warehouse_id}):
             fresh = flatten.stock_levels(page.rows, warehouse_id, observed_at)
-            ids = ", ".join(str(int(i)) for i in fresh["size_id"].dropna()) or "NULL"
-            stored = wh.read(f"SELECT size_id, physical, allocated, free_to_allocate FROM {table} "
-                             f"WHERE warehouse_id = {warehouse_id} AND deleted_at IS NULL AND size_id IN ({ids})")
+            stored = stock.stored_stock(wh, warehouse_id, [int(i) for i in fresh["size_id"].dropna()])
             drift.add(compare_stock(stored, fresh.dropna(subset=["size_id"])))
             gone = {}
             if page.done:  # the snapshot is complete: what it did not see, Centra no longer has
-                unseen = wh.read(f"SELECT size_id FROM {table} WHERE warehouse_id = {warehouse_id} "
-                                 f"AND deleted_at IS NULL AND observed_at < CAST('{observed_at.isoformat()}' AS TIMESTAMPTZ)")
+                unseen = stock.sizes_observed_before(wh, warehouse_id, observed_at)
                 seen = set(fresh["size_id"].dropna().astype(int))
-                gone = {"stock_levels": [(warehouse_id, int(i)) for i in unseen["size_id"] if int(i) not in seen]}
-            state = json.dumps({"cursor": page.cursor.to_json(), "observed_at": observed})
-            writer.write({"stock_levels": fresh}, {"stock_levels": state}, deleted=gone)
+                gone = {"stock_levels": [(warehouse_id, i) for i in unseen if i not in seen]}
+            writer.write({"stock_levels": fresh}, {"stock_levels": SavedCursor(page.cursor, observed_at=observed)},
+                         deleted=gone)
             context.log.info(f"stock of warehouse {warehouse_id}: page {page.number} committed")
-        skus = _skus(wh, [w["size_id"] for w in drift.worst])
+        skus = catalog.skus(wh, [w["size_id"] for w in drift.worst])
         worst = [{**w, "sku": skus.get(w["size_id"])} for w in drift.worst]
         drift_check = dg.AssetCheckResult(
             check_name=STOCK_DRIFT, asset_key="stock_levels", passed=drift.share <= config.max_drift_share,
@@ -84,13 +81,6 @@ def stock_levels(context: dg.AssetExecutionContext, config: StockSnapshotConfig,
                                        warehouse_id=warehouse_id, observed_at=observed,
                                        sizes_differing=drift.sizes_differing, units_differing=drift.units_differing)
         return result
-
-
-def _skus(wh, size_ids: list[int]) -> dict[int, str]:
-    if not size_ids:
-        return {}
-    frame = wh.read(f"SELECT id, sku FROM {wh.table_ref('sizes')} WHERE id IN ({', '.join(map(str, size_ids))})")
-    return dict(zip(frame["id"].astype(int), frame["sku"]))
 
 
 ASSETS = [stock_levels]

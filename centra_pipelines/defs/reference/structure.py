@@ -1,7 +1,7 @@
 """The catalog's structure: brands, collections, the folder tree and the category tree.
 
 Small lists pulled whole each run (Centra gives them no change time), with the reference lists in
-their one request (`reference_lists`, defs/markets/assets.py). Their limit/page arguments are not
+their one request (`reference_lists`, defs/reference/assets.py). Their limit/page arguments are not
 confirmed by public sources: the client pages when the served schema offers them, else asks for the
 whole list. A token without the permission for a list gets a WARN on that asset.
 """

@@ -1,4 +1,4 @@
-"""Dynamic partitions the markets group maintains: one per selected warehouse.
+"""Dynamic partitions: one per selected warehouse (the markets group maintains them, stock is partitioned by them).
 
 Keys name them the way a person looks for them in the UI and still carry the Centra id they are
 read by: `<id>-<name slug>` (warehouse 2 "EU Retail" is `2-eu-retail`).

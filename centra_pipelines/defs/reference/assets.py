@@ -1,8 +1,9 @@
 """Reference data: stores, markets, pricelists, warehouses, currencies, languages, countries.
 
-Small lists, pulled whole on every run, all in one request with the small lists other domains load
-whole (`reference_lists_asset`; the top assembles it: defs/domains.py). `markets` and `warehouses` apply the
-configured selection (`markets.selected`; the `warehouse` dynamic partitions).
+Small lists, pulled whole on every run, all in one request with the other small lists loaded whole
+(catalog structure: structure.py; wholesale accounts: wholesale.py; assembled in definitions.py).
+`markets` and `warehouses` apply the configured selection (`markets.selected`; the `warehouse`
+dynamic partitions). The UI groups stay markets, catalog, catalog_structure and wholesale.
 """
 
 
@@ -15,7 +16,7 @@ from centra_pipelines import config as settings
 from centra_pipelines.centra.lists import pull_lists
 from centra_pipelines.defs.checks import contract_check_spec, materialize_results
 from centra_pipelines.defs.loading import StreamWriter
-from centra_pipelines.defs.markets.partitions import partition_key, sync_partitions, warehouse_partitions
+from centra_pipelines.defs.partitions import partition_key, sync_partitions, warehouse_partitions
 from centra_pipelines.defs.pulls import KINDS, POOL, ReferenceList
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.mapping import flatten
