@@ -151,7 +151,7 @@ def windows_to_sync(instance, assets: list[str], keys: list[str], last: str, ful
 # The run logs keep their DEBUG events in the instance (the UI shows them); the shell gets INFO.
 RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
-# Runs execute in this process (a launched run costs ~2 s, DESIGN.md section 10) but carry the tags of
+# Runs execute in this process (a launched run costs ~2 s more: docs/sync.md) but carry the tags of
 # a run launched from the code location of workspace.yaml, so the UI lists them on the job's page and
 # timeline; the partition or partition-range tags put them on the asset and partition pages.
 CODE_LOCATION = "centra_pipelines"  # workspace.yaml location_name

@@ -1,5 +1,5 @@
 """Sync jobs. In-process execution by default: a sync step is I/O-bound on Centra's budget, and a
-subprocess per step would add ~2 s each (DESIGN.md section 10). On a cluster (CENTRA_EXECUTOR=celery,
+subprocess per step would add ~2 s each (docs/sync.md, "Runs in the UI"). On a cluster (CENTRA_EXECUTOR=celery,
 docs/deploy.md) every step goes to a Celery worker instead."""
 
 from __future__ import annotations
@@ -37,79 +37,54 @@ def sync_executor() -> dg.ExecutorDefinition:
 
 SYNC_EXECUTOR = sync_executor()
 
-reference_and_catalog_job = dg.define_asset_job(
+
+def sync_job(name: str, selection: dg.AssetSelection | tuple[str, ...], description: str):
+    """A job of the sync, on the sync executor; `selection` names assets or is a selection."""
+    if isinstance(selection, tuple):
+        selection = dg.AssetSelection.assets(*selection)
+    return dg.define_asset_job(name, selection=selection, executor_def=SYNC_EXECUTOR, description=description)
+
+
+
+reference_and_catalog_job = sync_job(
     "reference_and_catalog_job",
-    selection=dg.AssetSelection.groups("markets") | dg.AssetSelection.assets(
+    dg.AssetSelection.groups("markets") | dg.AssetSelection.assets(
         "size_charts", "products", "variants", "sizes", "product_media", "translations",
         "brands", "collections", "folders", "categories", "accounts"),
-    executor_def=SYNC_EXECUTOR,
-    description="Reference data (stores, markets, pricelists, warehouses, …), the catalog (products, variants, "
-                "sizes, size charts, images, translations), its structure (brands, collections, folders, "
-                "categories) and wholesale accounts. Updates the market selection and the warehouse partitions.",
-)
-market_catalog_job = dg.define_asset_job(
-    "market_catalog_job",
-    selection=dg.AssetSelection.assets("displays", "prices", "product_categories"),
-    executor_def=SYNC_EXECUTOR,
-    description="Displays of the selected markets with their categories, and their prices per pricelist.",
-)
-stock_job = dg.define_asset_job(
-    "stock_job",
-    selection=dg.AssetSelection.assets("stock_levels"),
-    executor_def=SYNC_EXECUTOR,
-    description="Stock levels of one warehouse partition.",
-)
-
-orders_daily_job = dg.define_asset_job(
-    "orders_daily_job",
-    selection=dg.AssetSelection.assets("orders", "order_lines", "shipments", "applied_vouchers", "buyers", "returns",
-                                       "return_lines"),
-    executor_def=SYNC_EXECUTOR,
-    description="Orders, lines (with tax), shipments, applied vouchers, wholesale buyers and returns with their "
-                "lines of a daily partition or a range of them (one run per range), with row-count reconciliation "
-                "against Centra.",
-)
-customers_daily_job = dg.define_asset_job(
-    "customers_daily_job",
-    selection=dg.AssetSelection.assets("customers"),
-    executor_def=SYNC_EXECUTOR,
-    description="Customers and their e-mail history of a daily partition or a range of them (one run per range).",
-)
-customer_identities_job = dg.define_asset_job(
-    "customer_identities_job",
-    selection=dg.AssetSelection.assets("customer_identities", "customer_identity_merges"),
-    executor_def=SYNC_EXECUTOR,
-    description="Re-resolve customer identities over every synced customer (after customers_daily_job and orders_daily_job: orders carry the addresses that link e-mail changes).",
-)
-promotions_job = dg.define_asset_job(
-    "promotions_job",
-    selection=dg.AssetSelection.assets("vouchers"),
-    executor_def=SYNC_EXECUTOR,
-    description="Vouchers (full pull).",
-)
-reconciliation_job = dg.define_asset_job(
+    "Reference data (stores, markets, pricelists, warehouses, …), the catalog (products, variants, sizes, size "
+    "charts, images, translations), its structure (brands, collections, folders, categories) and wholesale "
+    "accounts. Updates the market selection and the warehouse partitions.")
+market_catalog_job = sync_job(
+    "market_catalog_job", ("displays", "prices", "product_categories"),
+    "Displays of the selected markets with their categories, and their prices per pricelist.")
+stock_job = sync_job("stock_job", ("stock_levels",), "Stock levels of one warehouse partition.")
+orders_daily_job = sync_job(
+    "orders_daily_job", ("orders", "order_lines", "shipments", "applied_vouchers", "buyers", "returns", "return_lines"),
+    "Orders, lines (with tax), shipments, applied vouchers, wholesale buyers and returns with their lines of a "
+    "daily partition or a range of them (one run per range), with row-count reconciliation against Centra.")
+customers_daily_job = sync_job(
+    "customers_daily_job", ("customers",),
+    "Customers of a daily partition or a range of them (one run per range).")
+customer_identities_job = sync_job(
+    "customer_identities_job", ("customer_identities", "customer_identity_merges"),
+    "Re-resolve customer identities over every synced customer (after customers_daily_job and "
+    "orders_daily_job: orders carry the addresses that link e-mail changes).")
+promotions_job = sync_job("promotions_job", ("vouchers",), "Vouchers (full pull).")
+reconciliation_job = sync_job(
     "reconciliation_job",
-    selection=dg.AssetSelection.checks(*(dg.AssetCheckKey(dg.AssetKey(asset), "row_count_reconciliation")
-                                         for asset in ("orders", "returns", "customers"))),
-    executor_def=SYNC_EXECUTOR,
-    description="Row-count reconciliation of orders, returns and customers against Centra, for the partitions "
-                "named by the run's partition-range tags (else the lookback window).",
-)
+    dg.AssetSelection.checks(*(dg.AssetCheckKey(dg.AssetKey(asset), "row_count_reconciliation")
+                               for asset in ("orders", "returns", "customers"))),
+    "Row-count reconciliation of orders, returns and customers against Centra, for the partitions named by the "
+    "run's partition-range tags (else the lookback window).")
 
 # --- real time (defs/realtime): started by webhook_landing_sensor and centra_events_sensor ------
-webhook_batch_job = dg.define_asset_job(
-    "webhook_batch_job",
-    selection=dg.AssetSelection.assets("webhook_calls"),
-    executor_def=SYNC_EXECUTOR,
-    description="One batch of landed webhook calls (file names in the run config): re-fetch what they name, "
-                "upsert, then move the files to processed/ or rejected/.",
-)
-centra_events_job = dg.define_asset_job(
-    "centra_events_job",
-    selection=dg.AssetSelection.assets("centra_events"),
-    executor_def=SYNC_EXECUTOR,
-    description="Drain Centra's event queue: apply the events, confirm them after the warehouse commit.",
-)
+webhook_batch_job = sync_job(
+    "webhook_batch_job", ("webhook_calls",),
+    "One batch of landed webhook calls (file names in the run config): re-fetch what they name, upsert, then "
+    "move the files to processed/ or rejected/.")
+centra_events_job = sync_job(
+    "centra_events_job", ("centra_events",),
+    "Drain Centra's event queue: apply the events, confirm them after the warehouse commit.")
 
 # --- lanes of the shared Centra budget (centra/throttle.py) ------------------------------------
 #: run tag that puts a run in another lane than its job's: realtime, incremental, reconciliation, backfill

@@ -12,7 +12,8 @@ not (customers on a strict schema), every customer is pulled by id pages and the
 in memory.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -57,6 +58,20 @@ def run_window(context: dg.AssetExecutionContext, lookback_days: int) -> tuple[d
     window = context.partition_time_window
     start = window.start.astimezone(timezone.utc) - timedelta(days=lookback_days)
     return start, window.end.astimezone(timezone.utc)
+
+
+@contextmanager
+def window_run(context: dg.AssetExecutionContext, config: WindowConfig, centra, warehouse, stream: str,
+               tables: list[TableSpec]) -> Iterator[tuple[Mapping, datetime, datetime, CentraClient, object,
+                                                          StreamWriter]]:
+    """What every daily stream's run starts with: the mapping, its window [start, end) (the config's
+    lookback, else the mapping's), a Centra client, a warehouse connection and the stream's writer
+    (its cursors keyed by the window)."""
+    mapping = mapping_or_fail()
+    start, end = run_window(context, mapping.sync.lookback_days if config.lookback_days is None
+                            else config.lookback_days)
+    with centra.get_client() as client, warehouse.connect() as wh:
+        yield mapping, start, end, client, wh, StreamWriter(wh, stream, f"{start.date()}..{end.date()}", tables)
 
 
 def date_range(start: datetime, end: datetime) -> dict[str, str]:

@@ -7,7 +7,7 @@
         tx.save_cursor("products", None, page.cursor)
     wh.load_cursor("products", None)
 
-Upserts follow the conflict rule of DESIGN.md: a row replaces the stored row only if its
+Upserts follow the conflict rule (docs/warehouse.md): a row replaces the stored row only if its
 updated_at is newer or equal; older rows are skipped and counted as ``skipped_stale``.
 """
 

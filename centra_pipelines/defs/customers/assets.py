@@ -19,7 +19,7 @@ from centra_pipelines.defs.loading import StreamWriter
 from centra_pipelines.defs.pulls import KINDS, POOL, WAREHOUSE_KIND
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
 from centra_pipelines.defs.windows import (BACKFILL, WindowConfig, daily_partitions, mapping_or_fail, pull_window,
-                                           run_window)
+                                           window_run)
 from centra_pipelines.mapping import orders_rows
 from centra_pipelines.mapping.identity import resolve_identities
 from centra_pipelines.warehouse import model
@@ -42,10 +42,8 @@ GROUP = "customers"
 def customer_windows(context: dg.AssetExecutionContext, config: WindowConfig, centra: CentraResource,
                      warehouse: WarehouseResource):
     """Customers changed in the run's days (plus the lookback)."""
-    mapping = mapping_or_fail()
-    start, end = run_window(context, mapping.sync.lookback_days if config.lookback_days is None else config.lookback_days)
-    with centra.get_client() as client, warehouse.connect() as wh:
-        writer = StreamWriter(wh, "customers", f"{start.date()}..{end.date()}", [CUSTOMERS])
+    with window_run(context, config, centra, warehouse, "customers", [CUSTOMERS]) as window:
+        mapping, start, end, client, wh, writer = window
         gaps: set[str] = set()
 
         def flatten(rows: list[dict]) -> dict[str, pd.DataFrame]:

@@ -21,11 +21,9 @@ import pandas as pd
 
 from centra_pipelines.centra.lists import base_currency
 from centra_pipelines.defs.checks import completeness_result, completeness_spec, contract_check_spec, materialize_results
-from centra_pipelines.defs.loading import StreamWriter
 from centra_pipelines.defs.pulls import KINDS, POOL
 from centra_pipelines.defs.resources import CentraResource, WarehouseResource
-from centra_pipelines.defs.windows import (BACKFILL, WindowConfig, daily_partitions, mapping_or_fail, pull_window,
-                                           run_window)
+from centra_pipelines.defs.windows import BACKFILL, WindowConfig, daily_partitions, pull_window, window_run
 from centra_pipelines.mapping import Mapping
 from centra_pipelines.mapping import orders_rows
 from centra_pipelines.mapping.money import discount_sign, quantum, totals_consistent
@@ -139,10 +137,8 @@ def _check_page(frames: dict[str, pd.DataFrame], mapping: Mapping, pricelists: d
 def order_windows(context: dg.AssetExecutionContext, config: WindowConfig, centra: CentraResource,
                   warehouse: WarehouseResource):
     """Orders changed in the run's days (plus the lookback), nested with lines, shipments and vouchers."""
-    mapping = mapping_or_fail()
-    start, end = run_window(context, mapping.sync.lookback_days if config.lookback_days is None else config.lookback_days)
-    with centra.get_client() as client, warehouse.connect() as wh:
-        writer = StreamWriter(wh, "orders", f"{start.date()}..{end.date()}", ORDER_TABLES)
+    with window_run(context, config, centra, warehouse, "orders", ORDER_TABLES) as window:
+        mapping, start, end, client, wh, writer = window
         base = base_currency(client)
         pricelists = pricelist_currencies(wh)
         gaps: dict[str, set[str]] = {"orders": set(), "shipments": set()}
@@ -225,10 +221,8 @@ def order_windows(context: dg.AssetExecutionContext, config: WindowConfig, centr
 def returns(context: dg.AssetExecutionContext, config: WindowConfig, centra: CentraResource,
             warehouse: WarehouseResource):
     """Returns of the run's days (by createdAt, plus the lookback) with their lines and refunds."""
-    mapping = mapping_or_fail()
-    start, end = run_window(context, mapping.sync.lookback_days if config.lookback_days is None else config.lookback_days)
-    with centra.get_client() as client, warehouse.connect() as wh:
-        writer = StreamWriter(wh, "returns", f"{start.date()}..{end.date()}", [RETURNS, RETURN_LINES])
+    with window_run(context, config, centra, warehouse, "returns", [RETURNS, RETURN_LINES]) as window:
+        mapping, start, end, client, wh, writer = window
         base = base_currency(client)
         wh.ensure_tables([model.SHIPMENTS])
         via_shipment = order_reads.shipment_orders(wh)

@@ -7,6 +7,8 @@ with the scheduled syncs' flatteners, contracts and upsert path (defs/realtime/p
 asset's own table is the ledger of what it applied.
 """
 
+from contextlib import contextmanager
+
 import dagster as dg
 from pydantic import Field
 
@@ -49,16 +51,28 @@ def _result(writer: StreamWriter, ledger: TableSpec, stats, **extra) -> dg.Mater
     )
 
 
-@dg.asset(group_name=GROUP, kinds=KINDS, pool=POOL, check_specs=[contract_check_spec(WEBHOOK_CALLS, blocking=False)],
-          description="Ledger of landed webhook calls (one row per file: processed, duplicate or rejected with the "
-                      "reason). A run re-fetches what its batch names — orders, shipments, returns, customers, stock — "
-                      "into their tables, then moves the files to processed/ or rejected/.")
+def ledger_asset(ledger: TableSpec, description: str):
+    """A real-time run's asset: its ledger table, with that ledger's contract check (not blocking: the
+    data tables it wrote are already committed)."""
+    return dg.asset(name=ledger.name, group_name=GROUP, kinds=KINDS, pool=POOL,
+                    check_specs=[contract_check_spec(ledger, blocking=False)], description=description)
+
+
+@contextmanager
+def ledger_run(centra: CentraResource, warehouse: WarehouseResource, ledger: TableSpec):
+    """The mapping (validated before any request), a Centra client and the ledger's writer."""
+    mapping = mapping_or_fail()
+    with centra.get_client() as client, warehouse.connect() as wh:
+        yield mapping, client, writer_for(wh, ledger)
+
+
+@ledger_asset(WEBHOOK_CALLS, "Ledger of landed webhook calls (one row per file: processed, duplicate or rejected with the "
+              "reason). A run re-fetches what its batch names — orders, shipments, returns, customers, stock — "
+              "into their tables, then moves the files to processed/ or rejected/.")
 def webhook_calls(context: dg.AssetExecutionContext, config: WebhookBatchConfig, centra: CentraResource,
                   warehouse: WarehouseResource) -> dg.MaterializeResult:
-    mapping = mapping_or_fail()
     landing = files.landing_dir(config.landing or None)
-    with centra.get_client() as client, warehouse.connect() as wh:
-        writer = writer_for(wh, WEBHOOK_CALLS)
+    with ledger_run(centra, warehouse, WEBHOOK_CALLS) as (mapping, client, writer):
         outcome = process_batch(client, writer, landing, config.files, mapping, context.run.run_id, context.log)
         return _result(writer, WEBHOOK_CALLS, client.stats, landing=str(landing), files=len(config.files),
                        **outcome.as_metadata())
@@ -72,15 +86,12 @@ def served_event_types(client) -> list[str]:
     return [t for t in EVENT_KINDS if t in offered]
 
 
-@dg.asset(group_name=GROUP, kinds=KINDS, pool=POOL, check_specs=[contract_check_spec(CENTRA_EVENTS, blocking=False)],
-          description="Ledger of applied Centra queue events (Order, Shipment, Return, Customer, ProductSize). A run "
-                      "registers the listeners (idempotent), pulls events 200 at a time, re-fetches what they name "
-                      "into their tables, and confirms them only after that commit.")
+@ledger_asset(CENTRA_EVENTS, "Ledger of applied Centra queue events (Order, Shipment, Return, Customer, ProductSize). "
+              "A run registers the listeners (idempotent), pulls events 200 at a time, re-fetches what they name "
+              "into their tables, and confirms them only after that commit.")
 def centra_events(context: dg.AssetExecutionContext, config: EventsConfig, centra: CentraResource,
                   warehouse: WarehouseResource) -> dg.MaterializeResult:
-    mapping = mapping_or_fail()
-    with centra.get_client() as client, warehouse.connect() as wh:
-        writer = writer_for(wh, CENTRA_EVENTS)
+    with ledger_run(centra, warehouse, CENTRA_EVENTS) as (mapping, client, writer):
         types = served_event_types(client)
         queue = EventQueue(client)
         queue.listen(types)  # additive and idempotent in Centra

@@ -1,4 +1,4 @@
-"""The warehouse data model: every table, declared once (DESIGN.md section 4).
+"""The warehouse data model: every table, declared once (docs/data-model.md).
 
 A table is a `TableSpec` (warehouse/tables.py) in the module of its group: its columns with their
 logical types, descriptions and rules, its key, its conflict column and its partition column. The
