@@ -2,12 +2,17 @@
 
 DAGSTER_HOME, default `./.dagster_home`, with the repository's `dagster.yaml` in effect: Dagster
 reads instance settings (pools, run queue, telemetry off, the loggers it manages) only from
-`$DAGSTER_HOME/dagster.yaml`, so the home gets a link to the repository's file. A home that holds
-its own `dagster.yaml` (a production instance) is left as it is.
+`$DAGSTER_HOME/dagster.yaml`, so the home gets the repository's file, written again at every `sync`
+and `ui` (edits apply), plus the embedded storage (centra_pipelines/instance_storage.py) with the
+home as its directory. The storage is not in the repository's file because its directory must be
+the instance's own: a Dagster command run in the repository without DAGSTER_HOME reads
+./dagster.yaml and keeps its data in a temporary directory that no setting can name. A home that
+holds its own `dagster.yaml` (a production instance, docs/deploy.md) is left as it is.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -15,6 +20,17 @@ import centra_pipelines
 
 DEFAULT_HOME = ".dagster_home"
 INSTANCE_YAML = "dagster.yaml"
+WRITTEN_BY = "# Written by centra-pipelines from the repository's dagster.yaml (edit that one):"
+STORAGE = """
+storage:
+  custom:
+    # Dagster's SQLite storage in this directory, with an event log that stays open and commits with
+    # synchronous=NORMAL (docs/sync.md).
+    module: centra_pipelines.instance_storage
+    class: LocalSqliteStorage
+    config:
+      base_dir: {home}
+"""
 
 
 def repository_file(name: str) -> Path | None:
@@ -26,20 +42,22 @@ def repository_file(name: str) -> Path | None:
     return None
 
 
+def instance_yaml(source: Path, home: Path) -> str:
+    """The home's dagster.yaml: the repository's settings and the embedded storage in `home`."""
+    return f"{WRITTEN_BY} {source}\n{source.read_text()}{STORAGE.format(home=json.dumps(str(home)))}"
+
+
 def prepare_dagster_home() -> Path:
     """Set DAGSTER_HOME (default ./.dagster_home), create it, and put the repository's dagster.yaml
-    in effect there (a link, so later edits apply too). Returns the home."""
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str(Path(DEFAULT_HOME).resolve())))
+    in effect there (with the embedded storage). Returns the home."""
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(Path(DEFAULT_HOME).resolve()))).resolve()
     home.mkdir(parents=True, exist_ok=True)
     source = repository_file(INSTANCE_YAML)
     target = home / INSTANCE_YAML
-    if source is not None and (target.is_symlink() or not target.exists()):
-        if target.is_symlink() and target.resolve() == source:
-            return home
-        target.unlink(missing_ok=True)
-        try:
-            target.symlink_to(source)
-        except OSError:  # no symlinks on this filesystem: a copy
-            target.write_bytes(source.read_bytes())
+    ours = target.is_symlink() or not target.exists() or target.read_text().startswith(WRITTEN_BY)
+    if source is not None and ours:
+        text = instance_yaml(source, home)
+        if target.is_symlink() or not target.exists() or target.read_text() != text:
+            target.unlink(missing_ok=True)  # a link to the repository's file, from earlier versions
+            target.write_text(text)
     return home
-

@@ -1,4 +1,5 @@
-"""The storage of the embedded Dagster instance (`storage: custom:` in the repository's dagster.yaml).
+"""The storage of the embedded Dagster instance (`storage: custom:` in the dagster.yaml that
+`centra-pipelines sync` and `ui` write into DAGSTER_HOME: centra_pipelines/home.py).
 
 Dagster's SQLite event log opens a new engine and connection for every event it stores and closes
 it afterwards; in WAL mode the close of the last connection checkpoints the file, so each event
@@ -15,17 +16,11 @@ sync within that delay. PostgreSQL instances (docs/deploy.md) do not use this mo
 
 from __future__ import annotations
 
-import atexit
-import os
-import shutil
-import tempfile
 import time
 from contextlib import contextmanager
 from typing import Iterator
 
-import dagster as dg
 import sqlalchemy as db
-from dagster._cli.utils import TMP_DAGSTER_HOME_PREFIX
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 from dagster._core.storage.event_log.schema import AssetCheckExecutionsTable
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME, SqliteEventLogStorage
@@ -110,12 +105,6 @@ class LocalSqliteEventLogStorage(SqliteEventLogStorage):
         super().dispose()
 
 
-def _temporary_home() -> str:
-    home = tempfile.mkdtemp(prefix=TMP_DAGSTER_HOME_PREFIX, dir=os.getcwd())
-    atexit.register(shutil.rmtree, home, ignore_errors=True)
-    return home
-
-
 class LocalSqliteStorage(DagsterSqliteStorage):
     """Dagster's SQLite storage in `base_dir` (DAGSTER_HOME) with the event log above."""
 
@@ -124,16 +113,8 @@ class LocalSqliteStorage(DagsterSqliteStorage):
         self._event_log_storage = LocalSqliteEventLogStorage(_event_logs_directory(base_dir))
 
     @classmethod
-    def config_type(cls):
-        return {"base_dir": dg.Field(dg.StringSource, is_required=False)}
-
-    @classmethod
     def from_config_value(cls, inst_data, config_value) -> LocalSqliteStorage:
-        """`base_dir` defaults to DAGSTER_HOME. Without it (a Dagster command run in the repository with
-        no DAGSTER_HOME, which reads ./dagster.yaml and keeps its data in a temporary directory) the
-        storage is a temporary directory too, removed when the process ends."""
-        base_dir = config_value.get("base_dir") or os.environ.get("DAGSTER_HOME") or _temporary_home()
-        return cls.from_local(base_dir, inst_data=inst_data)
+        return cls.from_local(inst_data=inst_data, **config_value)
 
     @property
     def event_storage_data(self) -> ConfigurableClassData:

@@ -9,7 +9,7 @@ import textwrap
 
 import dagster as dg
 
-from centra_pipelines.home import repository_file
+from centra_pipelines.home import WRITTEN_BY, prepare_dagster_home, repository_file
 from centra_pipelines.instance_storage import LocalSqliteEventLogStorage
 
 WRITER = textwrap.dedent("""
@@ -30,27 +30,38 @@ WRITER = textwrap.dedent("""
 """)
 
 
-def test_a_killed_writer_loses_no_event_and_others_read_them(tmp_path):
+def test_the_home_gets_the_repository_settings_and_the_embedded_storage_in_itself(tmp_path, monkeypatch):
     home = tmp_path / "home"
-    home.mkdir()
-    (home / "dagster.yaml").symlink_to(repository_file("dagster.yaml"))
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    assert prepare_dagster_home() == home
+    written = (home / "dagster.yaml").read_text()
+    assert written.startswith(WRITTEN_BY) and repository_file("dagster.yaml").read_text() in written
+    with dg.DagsterInstance.get() as instance:
+        assert isinstance(instance.event_log_storage, LocalSqliteEventLogStorage)
+        assert instance.event_log_storage._base_dir == str(home / "history" / "runs")
+    (home / "dagster.yaml").write_text(written + "# an edit of the written file is undone\n")
+    prepare_dagster_home()
+    assert (home / "dagster.yaml").read_text() == written
+    own = "telemetry:\n  enabled: false\n"  # a production home's own file is left as it is
+    (home / "dagster.yaml").write_text(own)
+    prepare_dagster_home()
+    assert (home / "dagster.yaml").read_text() == own
+
+
+def test_a_killed_writer_loses_no_event_and_others_read_them(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    prepare_dagster_home()
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     out = subprocess.run([sys.executable, "-c", WRITER], env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == -9, out.stderr[-2000:]
     run_id = out.stdout.split()[-1]
 
-    os.environ["DAGSTER_HOME"], previous = str(home), os.environ.get("DAGSTER_HOME")
-    try:
-        with dg.DagsterInstance.get() as instance:
-            assert isinstance(instance.event_log_storage, LocalSqliteEventLogStorage)
-            assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.SUCCESS
-            logs = instance.all_logs(run_id)
-            types = [e.dagster_event.event_type for e in logs if e.dagster_event]
-            assert types[-1] == dg.DagsterEventType.RUN_SUCCESS  # the run's last event, written just before the kill
-            assert types.count(dg.DagsterEventType.ASSET_MATERIALIZATION) == 31
-            assert len(instance.get_materialized_partitions(dg.AssetKey("days"))) == 31
-    finally:
-        if previous is None:
-            os.environ.pop("DAGSTER_HOME")
-        else:
-            os.environ["DAGSTER_HOME"] = previous
+    with dg.DagsterInstance.get() as instance:
+        assert isinstance(instance.event_log_storage, LocalSqliteEventLogStorage)
+        assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.SUCCESS
+        logs = instance.all_logs(run_id)
+        types = [e.dagster_event.event_type for e in logs if e.dagster_event]
+        assert types[-1] == dg.DagsterEventType.RUN_SUCCESS  # the run's last event, written just before the kill
+        assert types.count(dg.DagsterEventType.ASSET_MATERIALIZATION) == 31
+        assert len(instance.get_materialized_partitions(dg.AssetKey("days"))) == 31

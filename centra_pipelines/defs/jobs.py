@@ -40,7 +40,7 @@ SYNC_EXECUTOR = sync_executor()
 
 def sync_job(name: str, selection: dg.AssetSelection | tuple[str, ...], description: str):
     """A job of the sync, on the sync executor; `selection` names assets or is a selection."""
-    if isinstance(selection, tuple):
+    if not isinstance(selection, dg.AssetSelection):  # (a selection is a tuple too: ask this way round)
         selection = dg.AssetSelection.assets(*selection)
     return dg.define_asset_job(name, selection=selection, executor_def=SYNC_EXECUTOR, description=description)
 

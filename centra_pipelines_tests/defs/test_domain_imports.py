@@ -56,7 +56,7 @@ def test_no_domain_imports_another_domain():
 def test_the_walk_finds_sideways_imports_of_every_form():
     source = ("from centra_pipelines.defs.orders.assets import ORDERS\n"
               "import centra_pipelines.defs.stock.assets\n"
-              "from centra_pipelines.defs import markets\n"
+              "from centra_pipelines.defs import reference\n"
               "from ..customers import assets\n"
               "def late():\n"
               "    from centra_pipelines.defs.catalog.assets import PRODUCTS\n"
@@ -66,7 +66,7 @@ def test_the_walk_finds_sideways_imports_of_every_form():
     assert sorted(found) == [
         "centra_pipelines.defs.realtime.refetch:1: from centra_pipelines.defs.orders.assets import ORDERS",
         "centra_pipelines.defs.realtime.refetch:2: import centra_pipelines.defs.stock.assets",
-        "centra_pipelines.defs.realtime.refetch:3: from centra_pipelines.defs import markets",
+        "centra_pipelines.defs.realtime.refetch:3: from centra_pipelines.defs import reference",
         "centra_pipelines.defs.realtime.refetch:4: from ..customers import assets",
         "centra_pipelines.defs.realtime.refetch:6: from centra_pipelines.defs.catalog.assets import PRODUCTS",
     ]
