@@ -39,9 +39,10 @@ def test_readme_sync_output_has_no_banner_or_warnings_and_ends_with_the_data_pat
     received, written = int(summary["orders"][2]), int(summary["orders"][3])
     assert orders == written == received - quarantined > 0
 
-    # The instance the sync used has the repository's dagster.yaml in effect.
-    linked = synced_project.root / ".dagster_home" / "dagster.yaml"
-    assert linked.resolve() == (Path(__file__).parents[1] / "dagster.yaml").resolve()
+    # The instance the sync used has the repository's dagster.yaml in effect, with the embedded storage.
+    written = (synced_project.root / ".dagster_home" / "dagster.yaml").read_text()
+    assert (Path(__file__).parents[1] / "dagster.yaml").read_text() in written
+    assert "centra_pipelines.instance_storage" in written
 
 
 def test_progress_follows_the_run_and_names_the_asset_and_partition_of_a_retry(make_sandbox, tmp_path):
