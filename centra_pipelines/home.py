@@ -54,10 +54,11 @@ def prepare_dagster_home() -> Path:
     home.mkdir(parents=True, exist_ok=True)
     source = repository_file(INSTANCE_YAML)
     target = home / INSTANCE_YAML
-    ours = target.is_symlink() or not target.exists() or target.read_text().startswith(WRITTEN_BY)
-    if source is not None and ours:
+    # a link to the repository's file (earlier versions) or a broken one counts as absent
+    current = target.read_text() if target.is_file() and not target.is_symlink() else None
+    if source is not None and (current is None or current.startswith(WRITTEN_BY)):
         text = instance_yaml(source, home)
-        if target.is_symlink() or not target.exists() or target.read_text() != text:
-            target.unlink(missing_ok=True)  # a link to the repository's file, from earlier versions
+        if current != text:
+            target.unlink(missing_ok=True)
             target.write_text(text)
     return home
