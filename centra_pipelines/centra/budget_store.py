@@ -1,8 +1,8 @@
 """Where the shared rate budget lives: one small JSON state per Centra endpoint, changed atomically.
 
 Every process and machine of a deployment that talks to one Centra must spend one budget, so its
-state (bucket levels, the pause after a 429, who is waiting in which lane) sits where all of them
-reach it: a SQLite file (one machine: the Dagster instance's directory), PostgreSQL (production,
+state (what each window's slots hold, the pause after a 429, who is waiting in which lane) sits
+where all of them reach it: a SQLite file (one machine: the Dagster instance's directory), PostgreSQL (production,
 the Dagster instance's database) or Redis (``CENTRA_BUDGET_URL=redis://…``). A store offers one operation, ``update``: read the
 state, let a pure function change it, write it back, as one atomic step across processes. The
 budget arithmetic (``throttle.py``) is the same whatever the store.

@@ -1,13 +1,27 @@
-"""Rate budget: token buckets sized as a share of the Centra tier, shared by a whole deployment.
+"""Rate budget: sliding windows sized as a share of the Centra tier, shared by a whole deployment.
 
 Centra's limits are token buckets per environment, shared by every integration of the brand
-(requests and query complexity, each per 10 s and per hour). Our buckets hold ``share`` of each
-quota, so the deployment spends its part evenly and leaves the rest to the neighbours; 429s and
-``rateLimits`` readings correct us when the shared quota runs low anyway.
+(requests and query complexity, each per 10 s and per hour). We spend ``share`` of each quota, so
+the deployment leaves the rest to the neighbours; 429s and ``rateLimits`` readings correct us when
+the shared quota runs low anyway.
 
-The buckets live in a ``budget_store`` that every process and machine of the deployment reaches,
+Why sliding windows, not token buckets like Centra's: a bucket of capacity C refilled at C per
+window W that starts full lets 2C through in one window (the full bucket, then a window's refill):
+measured, 34 and 36 requests in a 10 s window against a share of 30. A sliding window guarantees the
+share itself: no interval of length W, wherever it starts, holds more than C. Each window keeps its
+spending in ``SLOTS`` sub-buckets of width W/SLOTS keyed by slot index (0.2 s for 10 s, 72 s for the
+hour), so the state stays small; a request goes when the current slot, the SLOTS before it and the
+request together hold at most C, and otherwise waits, exactly, for enough old slots to expire. A
+steady spender gets C per W + W/SLOTS (98 % of the share).
+
+The windows live in a ``budget_store`` that every process and machine of the deployment reaches,
 so two runs spend one share between them, not one each. Requests queue in lanes: a lane gives way
-while a higher one waits (real time first, backfills last), and takes the whole budget otherwise.
+while a higher one waits (real time first, backfills last), and takes the budget otherwise.
+A sliding window gives whoever waits only what expires, so a backfill that filled a window would
+keep every other lane waiting for its spending to expire: up to a window (10 s) at the 10 s scale,
+and up to most of an hour once it reached the hourly share (a long backfill spends the hour's share
+in its first quarter). The backfill lane therefore fills a window only to ``BACKFILL_SHARE`` of it:
+the rest is there at once for real time and the scheduled syncs, whatever the backfill did.
 """
 
 from __future__ import annotations
@@ -78,38 +92,84 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     return max(0.0, number)
 
 
-class TokenBucket:
-    """Refills ``capacity`` tokens per ``window`` seconds at a constant rate; may go into debt."""
+#: sub-buckets of a sliding window: 0.2 s wide for the 10 s windows, 72 s for the hour (time-scaled)
+SLOTS = 50
 
-    def __init__(self, capacity: float, window: float, now: float) -> None:
+
+class Window:
+    """What was spent over the last ``length`` seconds, in ``SLOTS`` slots keyed by slot index.
+
+    A slot's spending counts while the slot is the current one or one of the ``SLOTS`` before it,
+    so any interval of ``length`` seconds lies within the slots counted when its last request went:
+    it holds at most ``capacity``. Slots are never negative (refunds come off the oldest first).
+    """
+
+    def __init__(self, capacity: float, length: float, slots: dict[int, float]) -> None:
         self.capacity = float(capacity)
-        self.window = float(window)
-        self.tokens = float(capacity)
-        self.updated = now
+        self.length = float(length)
+        self.width = self.length / SLOTS
+        self.slots = slots
+
+    def _current(self, now: float) -> int:
+        return math.floor(now / self.width)
+
+    def prune(self, now: float) -> None:
+        first = self._current(now) - SLOTS
+        self.slots = {i: amount for i, amount in self.slots.items() if i >= first and amount > 0}
+
+    def spent(self, now: float) -> float:
+        self.prune(now)
+        return sum(self.slots.values())
+
+    def wait_time(self, amount: float, now: float, fraction: float = 1.0) -> float:
+        """Seconds until ``amount`` fits within ``fraction`` of the capacity: until enough old slots
+        expired (amounts above it wait for an empty window)."""
+        limit = fraction * self.capacity
+        excess = self.spent(now) + min(amount, limit) - limit
+        if excess <= 1e-9:  # tolerance: sums of float amounts
+            return 0.0
+        expires = now
+        for i in sorted(self.slots):  # the oldest expire first
+            if excess <= 1e-9:
+                break
+            excess -= self.slots[i]
+            expires = (i + SLOTS + 1) * self.width
+        # at least a microsecond: at the expiry instant, now / width may still round down a slot
+        return max(expires - now, 1e-6)
+
+    def take(self, amount: float, now: float) -> None:
+        """Spend ``amount`` now; a negative amount is a refund, taken off the oldest slots first, so
+        the window never counts less than was really spent in any of its slots' lifetimes."""
+        self.prune(now)
+        if amount >= 0:
+            current = self._current(now)
+            self.slots[current] = self.slots.get(current, 0.0) + amount
+            return
+        refund = -amount
+        for i in sorted(self.slots):
+            part = min(refund, self.slots[i])
+            self.slots[i] -= part
+            refund -= part
+        self.prune(now)
+
+    def hold(self, at_most: float, now: float) -> None:
+        """Leave at most ``at_most`` to spend for the next window: the rest counts as spent now."""
+        self.take(max(0.0, self.capacity - self.spent(now) - max(0.0, at_most)), now)
+
+
+@dataclass(frozen=True)
+class Level:
+    """A window's capacity and what was spent in it, as of one moment (for reports and tests)."""
+
+    capacity: float
+    spent: float
 
     @property
-    def rate(self) -> float:
-        return self.capacity / self.window
-
-    def refill(self, now: float) -> None:
-        if now > self.updated:
-            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-            self.updated = now
-
-    def wait_time(self, amount: float, now: float) -> float:
-        """Seconds until ``amount`` tokens are there (amounts above capacity wait for a full bucket)."""
-        self.refill(now)
-        need = min(amount, self.capacity) - self.tokens
-        return 0.0 if need <= 1e-9 else need / self.rate  # tolerance: float refill can fall short by an ulp
-
-    def take(self, amount: float) -> None:
-        self.tokens -= amount
-
-    def clamp(self, at_most: float) -> None:
-        self.tokens = min(self.tokens, at_most)
+    def available(self) -> float:
+        return max(0.0, self.capacity - self.spent)
 
 
-def _slot(key: tuple[str, float]) -> str:
+def _name(key: tuple[str, float]) -> str:
     return f"{key[0]}/{int(key[1])}"
 
 
@@ -125,6 +185,9 @@ class Throttle:
 
     #: below this fraction of a shared quota left, we hold our spending to what is left minus a margin
     LOW_WATER = 0.25
+    #: the backfill lane fills a window only to this fraction: the rest is there at once for the
+    #: other lanes even when a backfill has spent all it could (see the module docstring)
+    BACKFILL_SHARE = 0.9
     #: how often a lane that gives way to a higher one looks again (seconds)
     YIELD_SECONDS = 0.05
     #: a waiter looks again (and renews its place in the queue) at least this often (seconds)
@@ -161,46 +224,54 @@ class Throttle:
         self.key = key
         self.time_scale = time_scale
         self._rank = LANES.index(lane)
+        self._fraction = self.BACKFILL_SHARE if lane == "backfill" else 1.0
         self._id = uuid.uuid4().hex  # this throttle's place in the queue (one per client)
         self._clock = clock
         self._sleep = sleep
 
     # --- the shared state ---------------------------------------------------------------------
 
-    def _open(self, state: dict[str, Any] | None, now: float) -> tuple[dict[str, Any], dict[tuple, TokenBucket]]:
-        """The state with defaults filled in, and its buckets refilled to ``now``."""
+    def _open(self, state: dict[str, Any] | None) -> tuple[dict[str, Any], dict[tuple, Window]]:
+        """The state with defaults filled in, and its windows."""
         state = dict(state or {})
-        quotas, levels = state.setdefault("quotas", {}), state.setdefault("levels", {})
+        # "levels": the token buckets of the previous version; the windows start empty instead
+        state.pop("levels", None)
+        quotas, spent = state.setdefault("quotas", {}), state.setdefault("windows", {})
         state.setdefault("paused_until", 0.0)
         state.setdefault("waiting", {})
-        buckets = {}
+        windows = {}
         for key, tier_quota in self.tier.quotas.items():
-            bucket = TokenBucket(self.share * quotas.get(_slot(key), tier_quota), key[1] / self.time_scale, now)
-            if _slot(key) in levels:
-                bucket.tokens, bucket.updated = levels[_slot(key)]
-                bucket.clamp(bucket.capacity)
-            bucket.refill(now)
-            buckets[key] = bucket
-        return state, buckets
+            slots = {int(i): amount for i, amount in spent.get(_name(key), {}).items()}  # JSON keys are text
+            windows[key] = Window(self.share * quotas.get(_name(key), tier_quota), key[1] / self.time_scale, slots)
+        return state, windows
 
     @staticmethod
-    def _close(state: dict[str, Any], buckets: dict[tuple, TokenBucket]) -> dict[str, Any]:
-        state["levels"] = {_slot(key): [b.tokens, b.updated] for key, b in buckets.items()}
+    def _close(state: dict[str, Any], windows: dict[tuple, Window], now: float) -> dict[str, Any]:
+        for window in windows.values():
+            window.prune(now)
+        state["windows"] = {_name(key): {str(i): a for i, a in w.slots.items()} for key, w in windows.items()}
         return state
 
-    def levels(self) -> dict[tuple[str, float], TokenBucket]:
-        """The shared buckets as they are now (for reports and tests)."""
+    def _change(self, alter: Callable[[dict[tuple, Window], dict[str, Any], float], Any]) -> Any:
+        """Open the shared state, let ``alter(windows, state, now)`` change it, save it."""
 
-        def read(stored):
-            state, buckets = self._open(stored, self._clock())
-            return self._close(state, buckets), buckets
+        def change(stored):
+            now = self._clock()
+            state, windows = self._open(stored)
+            result = alter(windows, state, now)
+            return self._close(state, windows, now), result
 
-        return self.store.update(self.key, read)
+        return self.store.update(self.key, change)
+
+    def levels(self) -> dict[tuple[str, float], Level]:
+        """Capacity and spending of every window as they are now (for reports and tests)."""
+        return self._change(lambda windows, _state, now: {key: Level(w.capacity, w.spent(now))
+                                                           for key, w in windows.items()})
 
     # --- spending -------------------------------------------------------------------------------
 
     def acquire(self, complexity: float = 0.0) -> float:
-        """Block until one request and ``complexity`` points fit every bucket and no higher lane is
+        """Block until one request and ``complexity`` points fit every window and no higher lane is
         waiting; take them; return seconds waited."""
         waited = 0.0
         while True:
@@ -212,81 +283,73 @@ class Throttle:
 
     def _try_take(self, stored: dict[str, Any] | None, complexity: float) -> tuple[dict, float]:
         now = self._clock()
-        state, buckets = self._open(stored, now)
+        state, windows = self._open(stored)
+        amounts = {key: 1.0 if key[0] == REQUESTS else complexity for key in windows}
         waiting = {w: entry for w, entry in state["waiting"].items() if entry[1] > now and w != self._id}
         wait = state["paused_until"] - now
-        for (kind, _), bucket in buckets.items():
-            wait = max(wait, bucket.wait_time(1.0 if kind == REQUESTS else complexity, now))
+        for key, window in windows.items():
+            wait = max(wait, window.wait_time(amounts[key], now, self._fraction))
         ahead = any(rank < self._rank for rank, _ in waiting.values())
         if wait <= 0 and not ahead:
-            for (kind, _), bucket in buckets.items():
-                bucket.take(1.0 if kind == REQUESTS else complexity)
+            for key, window in windows.items():
+                window.take(amounts[key], now)
             if self._rank < len(LANES) - 1:  # nobody gives way to the last lane
                 waiting[self._id] = [self._rank, now + self.LINGER]
             state["waiting"] = waiting
-            return self._close(state, buckets), 0.0
+            return self._close(state, windows, now), 0.0
         pause = min(max(wait, self.YIELD_SECONDS if ahead else 0.0), self.LONGEST_SLEEP)
         waiting[self._id] = [self._rank, now + pause + self.WAITER_GRACE]
         state["waiting"] = waiting
-        return self._close(state, buckets), pause
+        return self._close(state, windows, now), pause
 
     def settle(self, estimated: float, actual: float) -> None:
         """Correct the complexity taken up front by what the response reported."""
         if actual == estimated:  # the usual case once a query's cost is known: no trip to the store
             return
 
-        def change(stored):
-            state, buckets = self._open(stored, self._clock())
-            for (kind, _), bucket in buckets.items():
+        def change(windows, _state, now):
+            for (kind, _), window in windows.items():
                 if kind == COMPLEXITY:
-                    bucket.take(actual - estimated)
-                    bucket.clamp(bucket.capacity)
-            return self._close(state, buckets), None
+                    window.take(actual - estimated, now)
 
-        self.store.update(self.key, change)
+        self._change(change)
 
     def pause(self, seconds: float) -> None:
-        """After a 429: every request of the deployment waits ``seconds``; the 10 s request buckets
-        empty so nobody bursts straight back into the limit."""
+        """After a 429: every request of the deployment waits ``seconds``, and the 10 s request
+        window then offers only what a window's share would give over the pause (the rest counts as
+        spent now), so nobody bursts straight back into the limit."""
 
-        def change(stored):
-            now = self._clock()
-            state, buckets = self._open(stored, now)
+        def change(windows, state, now):
             state["paused_until"] = max(state["paused_until"], now + seconds)
-            for (kind, window), bucket in buckets.items():
-                if kind == REQUESTS and window == 10.0:
-                    bucket.clamp(0.0)
-            return self._close(state, buckets), None
+            window = windows[(REQUESTS, 10.0)]
+            window.hold(window.capacity * min(1.0, seconds / window.length), now)
 
-        self.store.update(self.key, change)
+        self._change(change)
 
     def observe(self, readings: list[dict]) -> None:
         """Learn from a ``rateLimits`` answer (quota shared with other integrations).
 
         The tier's quota as Centra reports it resizes our share (Centra may lower limits for a
-        while). When the shared remaining quota is low, we hold the deployment's tokens to what is
-        left above a margin, so it slows down instead of running into 429s.
+        while). When the shared remaining quota is low, we hold the deployment's spending to what
+        is left above a margin, so it slows down instead of running into 429s.
         """
 
-        def change(stored):
-            state, buckets = self._open(stored, self._clock())
+        def change(windows, state, now):
             for reading in readings:
                 key = (_KINDS.get(reading.get("type")), WINDOWS.get(reading.get("intervalSeconds")))
-                bucket = buckets.get(key)
+                window = windows.get(key)
                 quota, remaining = reading.get("quota"), reading.get("remainingQuota")
-                if bucket is None or not quota or remaining is None:
+                if window is None or not quota or remaining is None:
                     continue
                 target = self.share * quota
-                if abs(target - bucket.capacity) > 1e-9:
+                if abs(target - window.capacity) > 1e-9:
                     log.info("Centra %s quota per %ss is %s; our share is now %.0f", key[0], int(key[1]), quota, target)
-                    bucket.capacity = target
-                    bucket.clamp(target)
-                state["quotas"][_slot(key)] = quota
+                    window.capacity = target
+                state["quotas"][_name(key)] = quota
                 if remaining < self.LOW_WATER * quota:
-                    bucket.clamp(max(0.0, remaining - 0.1 * quota))
-            return self._close(state, buckets), None
+                    window.hold(remaining - 0.1 * quota, now)
 
-        self.store.update(self.key, change)
+        self._change(change)
 
     def close(self) -> None:
         self.store.close()

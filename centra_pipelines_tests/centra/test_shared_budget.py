@@ -8,6 +8,7 @@ loopback arrivals (two requests sent 1/30 s apart may arrive closer), not for a 
 
 from __future__ import annotations
 
+import bisect
 import multiprocessing as mp
 import os
 import signal
@@ -28,7 +29,6 @@ SHARE = 0.5
 TIME_SCALE = 10.0  # one 10 s window lasts 1 s
 WINDOW = 10.0 / TIME_SCALE
 CAPACITY = SHARE * TIERS["growth"].quotas[("requests", 10.0)]  # 30 requests per window
-RATE = CAPACITY / WINDOW
 NEIGHBOUR = 0.45
 JITTER = 5  # requests: arrivals bunched by scheduling delays on a busy machine (2 cores, many processes)
 _SPAWN = mp.get_context("spawn")  # fresh interpreters, like Dagster run workers
@@ -60,12 +60,11 @@ def _log(sandbox) -> list[tuple[float, str, int]]:
 
 
 def _assert_within_share(log) -> None:
-    """No interval holds more requests than a bucket of our share admits (its burst plus refill)."""
+    """No interval of one window, wherever it starts, holds more requests than our share."""
     times = sorted(t for t, _, _ in log)
-    for i in range(len(times)):
-        for j in range(i, len(times)):
-            assert j - i + 1 <= CAPACITY + RATE * (times[j] - times[i]) + JITTER, (
-                f"{j - i + 1} requests in {times[j] - times[i]:.2f} s: above the shared budget")
+    for i, start in enumerate(times):
+        count = bisect.bisect_left(times, start + WINDOW) - i
+        assert count <= CAPACITY + JITTER, f"{count} requests in the window from {start:.2f}: above the share"
 
 
 @pytest.fixture(params=["sqlite", "postgresql", "redis"])
@@ -105,11 +104,13 @@ def test_three_processes_share_one_budget_lanes_first_and_a_killed_one_frees_its
     # While the real-time worker wanted requests, the two backfills gave way to it.
     before = [name for t, name, _ in log if started + WINDOW <= t < killed]
     assert before.count("realtime-worker") >= 0.7 * len(before)
-    # Once it was killed, its place in the queue expired and the backfills spent the whole share.
+    # Once it was killed, its place in the queue expired and the backfills spent what their lane may
+    # (BACKFILL_SHARE of each window). They spend it in bursts as the window's slots expire, so the
+    # interval may begin just after one: one window less is counted.
     freed_from = killed + Throttle.WAITER_GRACE + Throttle.LONGEST_SLEEP / 2
     after = [name for t, name, _ in log if freed_from <= t < ended]
     assert "realtime-worker" not in after
-    assert len(after) >= 0.8 * RATE * (ended - freed_from)
+    assert len(after) >= 0.8 * Throttle.BACKFILL_SHARE * CAPACITY * ((ended - freed_from) / WINDOW - 1)
     assert after.count("backfill-1") > 0 and after.count("backfill-2") > 0
 
 

@@ -1,5 +1,6 @@
 """Throttle arithmetic and Retry-After parsing, with an injected clock (no server, no waiting)."""
 
+import bisect
 import threading
 import time
 from email.utils import format_datetime
@@ -8,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 
 from centra_pipelines.centra.budget_store import MemoryStore
-from centra_pipelines.centra.throttle import Throttle, TokenBucket, parse_retry_after
+from centra_pipelines.centra.throttle import SLOTS, Throttle, Window, parse_retry_after
 
 NOW = 1_780_000_000.0  # a Unix time in 2026
 
@@ -43,14 +44,32 @@ def test_retry_after_reads_seconds_epoch_and_http_date(header, expected):
     assert parse_retry_after(header, now=NOW) == expected
 
 
-def test_bucket_refills_at_capacity_per_window_and_never_above_capacity():
-    bucket = TokenBucket(30, 10.0, now=0.0)
-    bucket.take(30)
-    assert bucket.wait_time(1, now=0.0) == pytest.approx(1 / 3)
-    assert bucket.wait_time(1, now=5.0) == 0.0
-    assert bucket.tokens == pytest.approx(15)
-    bucket.refill(100.0)
-    assert bucket.tokens == 30
+def test_window_frees_what_was_spent_when_its_slot_expires_and_waits_exactly_that_long():
+    window = Window(30, 10.0, {})  # slots of 0.2 s
+    window.take(20, now=1.0)  # slot 5: counted until slot 56 begins at 11.2 s
+    window.take(10, now=4.1)  # slot 20: until 14.2 s
+    assert window.wait_time(1, now=4.1) == pytest.approx(11.2 - 4.1)
+    assert window.wait_time(21, now=4.1) == pytest.approx(14.2 - 4.1)  # both must go
+    assert window.wait_time(1, now=11.3) == 0.0 and window.spent(11.3) == 10
+    assert window.wait_time(100, now=11.3) == pytest.approx(14.2 - 11.3)  # above capacity: waits for an empty window
+    refunded = Window(30, 10.0, {5: 20.0, 20: 10.0})
+    refunded.take(-25, now=4.2)  # a refund comes off the oldest slots first, none below zero
+    assert refunded.slots == {20: 5.0}
+
+
+def test_greedy_spender_never_has_more_than_the_share_in_any_window_and_keeps_its_rate():
+    # From an idle budget, as fast as the throttle lets it, for 30 windows. A token bucket of the
+    # same capacity and refill let 2C through in the first window; a sliding window never more than C.
+    clock = FakeClock()
+    throttle = Throttle("growth", 0.5, clock=clock, sleep=clock.sleep)  # C = 30 requests per W = 10 s
+    times = []
+    while clock.now < 300.0:
+        throttle.acquire()
+        times.append(clock.now)
+    # The fullest window of 10 s starts at one of the requests (any alignment is no fuller).
+    fullest = max(bisect.bisect_left(times, start + 10.0) - i for i, start in enumerate(times))
+    assert fullest == 30
+    assert len(times) / clock.now >= 0.95 * 30 / 10.0  # C per W and one slot: 98 % of the share
 
 
 def test_throttle_spends_share_of_growth_tier_per_window():
@@ -59,9 +78,9 @@ def test_throttle_spends_share_of_growth_tier_per_window():
     for _ in range(30):  # the full 10 s share is there at start: no waiting
         throttle.acquire()
     assert clock.now == 0.0
-    for _ in range(30):  # then 30 more take one window at 3 requests a second
+    for _ in range(30):  # then 30 more when the first slot leaves the window: 10 s and a slot later
         throttle.acquire()
-    assert clock.now == pytest.approx(10.0)
+    assert clock.now == pytest.approx(10.0 + 10.0 / SLOTS)
 
 
 def test_time_scale_makes_windows_shorter():
@@ -69,18 +88,19 @@ def test_time_scale_makes_windows_shorter():
     throttle = Throttle("growth", 0.5, time_scale=10, clock=clock, sleep=clock.sleep)
     for _ in range(60):
         throttle.acquire()
-    assert clock.now == pytest.approx(1.0)  # 10 s window / 10
+    assert clock.now == pytest.approx(1.0 + 1.0 / SLOTS)  # 10 s window / 10
 
 
-def test_complexity_bucket_limits_and_is_settled_by_actual_cost():
+def test_complexity_window_limits_and_is_settled_by_actual_cost():
     clock = FakeClock()
     throttle = Throttle("growth", 0.5, clock=clock, sleep=clock.sleep)  # 125k complexity per 10 s
     throttle.acquire(100_000)
-    throttle.settle(100_000, 125_000)  # the query cost more than guessed: bucket is empty now
+    throttle.settle(100_000, 125_000)  # the query cost more than guessed: the window is full now
     throttle.acquire(12_500)
-    assert clock.now == pytest.approx(1.0)
-    throttle.settle(12_500, 0)  # refunds never lift the bucket above capacity
-    assert throttle.levels()[("complexity", 10.0)].tokens <= 125_000
+    assert clock.now == pytest.approx(10.0 + 10.0 / SLOTS)
+    throttle.settle(12_500, 0)  # the refund frees what the estimate took, and never more
+    level = throttle.levels()[("complexity", 10.0)]
+    assert level.spent == 0 and level.available == 125_000
 
 
 def test_pause_after_429_delays_every_request_and_drains_the_burst():
@@ -89,8 +109,8 @@ def test_pause_after_429_delays_every_request_and_drains_the_burst():
     throttle.pause(4.0)
     waited = throttle.acquire()
     assert waited == pytest.approx(4.0)
-    # the 10 s bucket was emptied at the 429 and refilled 4 s * 3/s = 12 tokens meanwhile
-    assert throttle.levels()[("requests", 10.0)].tokens == pytest.approx(11.0)
+    # after the pause, the 10 s window offers what the share gives over 4 s: 12 requests
+    assert throttle.levels()[("requests", 10.0)].available == pytest.approx(11.0)
 
 
 def test_low_shared_quota_reading_slows_us_down_and_quota_resizes_share():
@@ -100,7 +120,7 @@ def test_low_shared_quota_reading_slows_us_down_and_quota_resizes_share():
         {"type": "REQUEST_COUNT", "intervalSeconds": "TEN_SECONDS", "quota": 60, "usedQuota": 54, "remainingQuota": 8},
         {"type": "REQUEST_COUNT", "intervalSeconds": "ONE_HOUR", "quota": 4000, "usedQuota": 0, "remainingQuota": 4000},
     ])
-    assert throttle.levels()[("requests", 10.0)].tokens == pytest.approx(2.0)  # 8 left - 10% margin of 60
+    assert throttle.levels()[("requests", 10.0)].available == pytest.approx(2.0)  # 8 left - 10% margin of 60
     assert throttle.levels()[("requests", 3600.0)].capacity == pytest.approx(2000.0)  # Centra lowered the tier
     throttle.acquire()
     throttle.acquire()
@@ -124,7 +144,7 @@ def test_lower_lane_gives_way_while_a_higher_one_waits_then_takes_the_rest():
     worker = threading.Thread(target=flood)
     worker.start()
     try:
-        time.sleep(0.2)  # the backfill has spent the burst and takes every token as it refills
+        time.sleep(0.2)  # the backfill has spent what it may and takes all that frees up
         assert taken.count("backfill") >= 30
         start = len(taken)
         for _ in range(30):
@@ -155,3 +175,33 @@ def test_waiter_of_a_killed_process_expires():
 def test_unknown_lane_is_refused_with_the_lanes_named():
     with pytest.raises(ValueError, match="realtime, incremental, reconciliation, backfill"):
         Throttle(lane="urgent")
+
+
+def test_backfill_leaves_a_tenth_of_every_window_so_real_time_goes_at_once():
+    clock = FakeClock()
+    store = MemoryStore()
+    backfill = Throttle("growth", 0.5, lane="backfill", store=store, clock=clock, sleep=clock.sleep)
+    realtime = Throttle("growth", 0.5, lane="realtime", store=store, clock=clock, sleep=clock.sleep)
+    taken = []
+    while clock.now < 100.0:
+        backfill.acquire()
+        taken.append(clock.now)
+    assert max(bisect.bisect_left(taken, start + 10.0) - i for i, start in enumerate(taken)) == 27
+    assert len(taken) / clock.now >= 0.85 * 30 / 10.0
+    while backfill.levels()[("requests", 10.0)].spent < 27:  # the backfill holds all it may
+        backfill.acquire()
+    before = clock.now
+    for _ in range(3):
+        assert realtime.acquire() == 0.0
+    assert clock.now == before and realtime.levels()[("requests", 10.0)].available == 0
+
+
+def test_state_saved_by_the_token_bucket_version_is_read():
+    clock = FakeClock()
+    store = MemoryStore()
+    store.update("centra", lambda state: ({"levels": {"requests/10": [3.0, 0.0]}, "paused_until": 0.0,
+                                           "waiting": {}, "quotas": {}}, None))
+    throttle = Throttle("growth", 0.5, store=store, clock=clock, sleep=clock.sleep)
+    assert throttle.acquire() == 0.0
+    assert "levels" not in store._states["centra"]
+    assert throttle.levels()[("requests", 10.0)].spent == 1

@@ -37,7 +37,7 @@ def test_persistent_instance_keeps_the_budget_in_a_sqlite_file_in_its_directory(
         for _ in range(10):
             first.acquire()
         # a second process (here: a second connection) sees what the first spent
-        assert second.levels()[("requests", 10.0)].tokens == pytest.approx(20.0, abs=0.1)
+        assert second.levels()[("requests", 10.0)].available == pytest.approx(20.0, abs=0.1)
     finally:
         first.close()
         second.close()

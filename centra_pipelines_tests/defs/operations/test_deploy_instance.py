@@ -41,7 +41,7 @@ def test_production_instance_stores_runs_in_postgresql(pg_url, tmp_path, monkeyp
         throttle = Throttle(store=open_store(budget_url), key="centra:deploy-test")
         try:
             assert throttle.acquire() == 0.0
-            assert throttle.levels()[("requests", 10.0)].tokens == pytest.approx(29.0, abs=0.1)
+            assert throttle.levels()[("requests", 10.0)].available == pytest.approx(29.0, abs=0.1)
         finally:
             throttle.close()
         assert writer.get_concurrency_config().run_queue_config.max_concurrent_runs == 8
