@@ -100,6 +100,7 @@ class _HeldFile:
         self._busy = threading.Lock()  # one session at a time on the connection
         self._last_used = 0.0
         self._opened = 0  # which opening a watcher thread belongs to
+        self._opened_file: tuple[int, int] | None = None  # (device, inode) of the file the connection has
 
     @contextmanager
     def use(self, lock: FileLock) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -110,6 +111,8 @@ class _HeldFile:
                 f"Timed out after {lock.timeout:g} s waiting for {lock.what}: another session of this process "
                 f"(pid {os.getpid()}) is using it. {lock.advice}")
         try:
+            if self._con is not None and self._file_id() != self._opened_file:
+                self._close()  # the file was deleted or replaced since: the connection holds the old one
             if self._con is None:
                 self._open(lock)
             try:
@@ -153,11 +156,19 @@ class _HeldFile:
             lock.release()
             raise
         self._con, self._lock = con, lock
+        self._opened_file = self._file_id()
         self._want_fd = os.open(want, os.O_RDWR | os.O_CREAT, 0o644)
         self._last_used = time.monotonic()
         self._opened += 1
         threading.Thread(target=self._watch, args=(self._opened,), name=f"duckdb-hand-over {self.path.name}",
                          daemon=True).start()
+
+    def _file_id(self) -> tuple[int, int] | None:
+        try:
+            found = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return found.st_dev, found.st_ino
 
     def _wanted(self) -> bool:
         """Whether a process is waiting for the file (it holds a shared lock on the .want file)."""
