@@ -54,7 +54,6 @@ TIME_SCALE = 10.0
 def child(url: str, warehouse_url: str, until: str, profile: str = "") -> None:
     """One sync, as run_sync does it, with a time-scaled client; prints one JSON line. `profile`: a
     file to write the sync's cProfile statistics to."""
-    os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
     import resource
     from datetime import date
 

@@ -40,9 +40,6 @@ def run_sync(args: argparse.Namespace) -> int:
 
     check_before_sync()  # the doctor's blocking checks: exit 2 with one line naming the cause
     home = prepare_dagster_home()
-    # One "planned" event per asset for a partition-range run instead of one per partition (Dagster
-    # reads this at run creation); a failed run's partitions then show as missing, not failed.
-    os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
     terminal.quiet_framework(args.verbose)
     with ExitStack() as stack:
         _preflight(stack, home)
