@@ -8,6 +8,9 @@ home as its directory. The storage is not in the repository's file because its d
 the instance's own: a Dagster command run in the repository without DAGSTER_HOME reads
 ./dagster.yaml and keeps its data in a temporary directory that no setting can name. A home that
 holds its own `dagster.yaml` (a production instance, docs/deploy.md) is left as it is.
+
+Two Dagster settings exist only as environment variables (FRAMEWORK_ENV): they are set here, for
+`sync` and for the processes `ui` starts, unless already set (a deployment sets them itself).
 """
 
 from __future__ import annotations
@@ -21,6 +24,10 @@ import centra_pipelines
 DEFAULT_HOME = ".dagster_home"
 INSTANCE_YAML = "dagster.yaml"
 WRITTEN_BY = "# Written by centra-pipelines from the repository's dagster.yaml (edit that one):"
+#: Dagster settings read from the environment (docs/deploy.md, docs/sync.md): a partition-range run
+#: writes one "planned" event per asset, not one per partition; and a range run's materializations
+#: of an asset reach the storage as batches (one insert, the asset's latest row written once).
+FRAMEWORK_ENV = {"DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "true", "DAGSTER_EVENT_BATCH_SIZE": "1000"}
 STORAGE = """
 storage:
   custom:
@@ -49,7 +56,9 @@ def instance_yaml(source: Path, home: Path) -> str:
 
 def prepare_dagster_home() -> Path:
     """Set DAGSTER_HOME (default ./.dagster_home), create it, and put the repository's dagster.yaml
-    in effect there (with the embedded storage). Returns the home."""
+    in effect there (with the embedded storage), and FRAMEWORK_ENV. Returns the home."""
+    for name, value in FRAMEWORK_ENV.items():
+        os.environ.setdefault(name, value)
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(Path(DEFAULT_HOME).resolve()))).resolve()
     home.mkdir(parents=True, exist_ok=True)
     source = repository_file(INSTANCE_YAML)

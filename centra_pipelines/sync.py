@@ -40,9 +40,6 @@ def run_sync(args: argparse.Namespace) -> int:
 
     check_before_sync()  # the doctor's blocking checks: exit 2 with one line naming the cause
     home = prepare_dagster_home()
-    # One "planned" event per asset for a partition-range run instead of one per partition (Dagster
-    # reads this at run creation); a failed run's partitions then show as missing, not failed.
-    os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
     terminal.quiet_framework(args.verbose)
     with ExitStack() as stack:
         _preflight(stack, home)
@@ -94,34 +91,54 @@ def sync_warehouse(defs, instance, until: date | None = None, full: bool = False
                    progress: "terminal.SyncProgress | None" = None) -> list[dict]:
     """Bring the warehouse up to date, spending requests on what changed (docs/sync.md).
 
-    Reference data and the catalog first (they set the market selection and the warehouse
-    partitions), then displays and prices, the stock of every warehouse never snapshotted (all of them with `full`),
-    customers and orders over the daily partitions still to sync (`windows_to_sync`), identities and
-    vouchers. The catalog, displays and windows continue from their keyset cursors and the last
-    synced day; `full` re-pulls everything from the initial import start.
+    Few runs, since each costs a fixed slice of Dagster bookkeeping: one `catalog_sync_job` run
+    (reference data first: it sets the market selection and the warehouse partitions; then the
+    catalog, displays and prices, vouchers), a `stock_job` run for every warehouse never snapshotted
+    (all of them with `full`), and `daily_sync_job` over the daily partitions still to sync
+    (`daily_runs`), identities last. The catalog, displays and windows continue from their keyset
+    cursors and the last synced day; `full` re-pulls everything from the initial import start.
     """
     import dagster as dg
 
-    from centra_pipelines.defs.windows import daily_partitions
+    from centra_pipelines.defs import jobs
 
-    summary: list[dict] = []
-    summary += _run(defs, instance, "reference_and_catalog_job", None, progress)
-    summary += _run(defs, instance, "market_catalog_job", None, progress,
-                    {"ops": {"displays_and_prices": {"config": {"full_pull": full}}}})
+    summary = _run(defs, instance, "catalog_sync_job", None, progress,
+                   {"ops": {"displays_and_prices": {"config": {"full_pull": full}}}})
     snapshotted = set() if full else instance.get_materialized_partitions(dg.AssetKey("stock_levels"))
     for key in instance.get_dynamic_partitions("warehouse"):
         if key not in snapshotted:
             summary += _run(defs, instance, "stock_job", key, progress)
+    graph = defs.resolve_asset_graph()
+    whole = jobs.daily_sync_job.selection.resolve(graph)
+    for window, parts in daily_runs(instance, until, full):
+        assets = set().union(*(job.selection.resolve(graph) for job in parts))
+        summary += _run(defs, instance, "daily_sync_job", window, progress,
+                        assets=None if assets == whole else sorted(assets))
+    return summary
+
+
+def daily_runs(instance, until: date | None, full: bool) -> list[tuple[tuple[str, str] | None, list]]:
+    """The runs of daily_sync_job: (window, the jobs of defs/jobs.py whose assets the run executes).
+
+    Customers and orders share a run per window when they need the same days (a re-run, a full
+    sync), else each runs its own windows (`windows_to_sync`; e.g. a schedule synced one of them
+    later). Identities ride the last run: the runs before it have ended, and inside it their declared
+    dependencies on customers and orders order them after both."""
+    from centra_pipelines.defs import jobs
+    from centra_pipelines.defs.windows import daily_partitions
+
     keys = daily_partitions.get_partition_keys()
     last = min(until.isoformat() if until else keys[-1], keys[-1])
-    for first, end in windows_to_sync(instance, ["customers"], keys, last, full):
-        summary += _run(defs, instance, "customers_daily_job", (first, end), progress)
-    for first, end in windows_to_sync(instance, ["orders", "returns"], keys, last, full):
-        summary += _run(defs, instance, "orders_daily_job", (first, end), progress)
-    # after orders: they carry the addresses that link e-mail changes
-    summary += _run(defs, instance, "customer_identities_job", None, progress)
-    summary += _run(defs, instance, "promotions_job", None, progress)
-    return summary
+    customers = windows_to_sync(instance, ["customers"], keys, last, full)
+    orders = windows_to_sync(instance, ["orders", "returns"], keys, last, full)
+    if customers == orders:
+        runs = [(window, [jobs.customers_daily_job, jobs.orders_daily_job]) for window in customers]
+    else:
+        runs = [(window, [jobs.customers_daily_job]) for window in customers] \
+            + [(window, [jobs.orders_daily_job]) for window in orders]
+    runs = runs or [(None, [])]  # no day to sync (the clock before the initial import start)
+    runs[-1][1].append(jobs.customer_identities_job)
+    return runs
 
 
 def windows_to_sync(instance, assets: list[str], keys: list[str], last: str, full: bool) -> list[tuple[str, str]]:
@@ -159,7 +176,9 @@ RUN_TAGS = {".dagster/repository": f"__repository__@{CODE_LOCATION}", "centra/la
 
 
 def _run(defs, instance, job_name: str, partition: str | tuple[str, str] | None,
-         progress: "terminal.SyncProgress | None" = None, config: dict | None = None) -> list[dict]:
+         progress: "terminal.SyncProgress | None" = None, config: dict | None = None,
+         assets: list | None = None) -> list[dict]:
+    """One run of `job_name` (only `assets` of it, when given) in this process: its summary rows."""
     started = time.monotonic()
     job = defs.resolve_job_def(job_name)
     # The run id is chosen here so that the progress display can follow the run's events as they come.
@@ -171,11 +190,12 @@ def _run(defs, instance, job_name: str, partition: str | tuple[str, str] | None,
             tags = {**RUN_TAGS, "dagster/asset_partition_range_start": partition[0],
                     "dagster/asset_partition_range_end": partition[1]}
             result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=False, run_config=run_config,
-                                            run_id=run_id)
+                                            run_id=run_id, asset_selection=assets)
             partition = label
         else:
             result = job.execute_in_process(instance=instance, partition_key=partition, tags=RUN_TAGS,
-                                            raise_on_error=False, run_config=run_config, run_id=run_id)
+                                            raise_on_error=False, run_config=run_config, run_id=run_id,
+                                            asset_selection=assets)
     seconds = time.monotonic() - started
     checks, check_requests = {}, {}
     for evaluation in result.get_asset_check_evaluations():
@@ -185,7 +205,11 @@ def _run(defs, instance, job_name: str, partition: str | tuple[str, str] | None,
         spent = evaluation.metadata.get("requests")  # checks that ask Centra (row-count reconciliation)
         check_requests[asset] = check_requests.get(asset, 0) + (spent.value if spent is not None else 0)
     rows = []
-    for event in result.get_asset_materialization_events():
+    materializations = result.get_asset_materialization_events()
+    # An unpartitioned asset is shown with the run's partition when its step also wrote a partitioned
+    # one (order lines with their orders), not when it only shares the run (identities).
+    partitioned_steps = {e.step_key for e in materializations if e.event_specific_data.materialization.partition}
+    for event in materializations:
         mat = event.event_specific_data.materialization
         # a daily-partitioned asset carries each day's own figures, and the run's as run_<name>
         meta = {k: v.value for k, v in mat.metadata.items() if not k.startswith("run_")}
@@ -193,7 +217,8 @@ def _run(defs, instance, job_name: str, partition: str | tuple[str, str] | None,
         asset = mat.asset_key.to_user_string()
         if any(r["asset"] == asset for r in rows):
             continue  # a range run records one materialization per partition: one summary row per asset
-        rows.append({"asset": asset, "partition": partition or "", "ok": True,
+        shown = partition if mat.partition or event.step_key in partitioned_steps else None
+        rows.append({"asset": asset, "partition": shown or "", "ok": True,
                      "received": meta.get("received", 0), "written": meta.get("inserted", 0) + meta.get("updated", 0),
                      "quarantined": meta.get("quarantined", 0),
                      "requests": meta.get("requests", 0) + check_requests.get(asset, 0),
@@ -203,6 +228,11 @@ def _run(defs, instance, job_name: str, partition: str | tuple[str, str] | None,
     if not result.success:
         failure = next((e for e in result.all_events if e.is_failure), None)
         message = failure.message if failure else "run failed"
+        # what depends on a failed step or blocking check in the run was not executed: name it
+        done = {r["asset"] for r in rows}
+        missing = sorted(k.to_user_string() for k in (assets or job.asset_layer.selected_asset_keys)
+                         if k.to_user_string() not in done)
+        message += f" Not materialized: {', '.join(missing)}." if missing else ""
         rows.append({"asset": job_name, "partition": partition or "", "ok": False, "received": 0, "written": 0,
                      "quarantined": 0, "requests": 0, "throttled": 0, "checks": f"FAILED: {message}",
                      "wait": "", "seconds": seconds})

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
+from centra_pipelines.home import FRAMEWORK_ENV
 from centra_pipelines.sandbox.server import SandboxConfig, SandboxServer
+
+# Every test's Dagster runs with the settings `sync` and `ui` give Dagster (centra_pipelines/home.py),
+# not only those that call prepare_dagster_home, so that the order of tests does not decide them.
+for _name, _value in FRAMEWORK_ENV.items():
+    os.environ.setdefault(_name, _value)
 
 
 @pytest.fixture(scope="session")

@@ -70,6 +70,24 @@ customer_identities_job = sync_job(
     "Re-resolve customer identities over every synced customer (after customers_daily_job and "
     "orders_daily_job: orders carry the addresses that link e-mail changes).")
 promotions_job = sync_job("promotions_job", ("vouchers",), "Vouchers (full pull).")
+
+# --- the runs of `centra-pipelines sync` (centra_pipelines/sync.py) -----------------------------
+# Each run costs a fixed slice of Dagster bookkeeping (run creation, planned events, resources), so
+# the sync runs the jobs above together: the union of their selections, ordered inside the run by the
+# assets' declared dependencies (displays and prices after the markets and products they read,
+# identities after the orders that carry the addresses).
+catalog_sync_job = sync_job(
+    "catalog_sync_job",
+    reference_and_catalog_job.selection | market_catalog_job.selection | promotions_job.selection,
+    "Everything the sync loads without partitions, in one run: reference data and the catalog "
+    "(reference_and_catalog_job), then the displays and prices of the selected markets (market_catalog_job), "
+    "and vouchers (promotions_job).")
+daily_sync_job = sync_job(
+    "daily_sync_job",
+    customers_daily_job.selection | orders_daily_job.selection | customer_identities_job.selection,
+    "Customers, orders and returns over a range of daily partitions in one run (customers_daily_job and "
+    "orders_daily_job together), then customer identities (customer_identities_job) over every synced "
+    "customer. The sync runs a subset of it when customers and orders need different days.")
 reconciliation_job = sync_job(
     "reconciliation_job",
     dg.AssetSelection.checks(*(dg.AssetCheckKey(dg.AssetKey(asset), "row_count_reconciliation")

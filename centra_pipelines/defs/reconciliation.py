@@ -106,17 +106,27 @@ def row_count_check(spec: TableSpec, window_field: str, count: Count,
 
 
 def pulled_as_of(instance: dg.DagsterInstance, run_id: str, asset: str) -> datetime | None:
-    """The `centra_as_of` of this run's pull of `asset` (run_ prefixed on daily assets), if it pulled."""
-    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
-    found = []
-    for record in records:
-        materialization = record.asset_materialization
-        if materialization is None or materialization.asset_key != dg.AssetKey(asset):
-            continue
-        entry = materialization.metadata.get("run_centra_as_of") or materialization.metadata.get("centra_as_of")
-        if entry is not None and entry.value:
-            found.append(datetime.fromisoformat(entry.value))
-    return min(found, default=None)
+    """The `centra_as_of` of this run's pull of `asset` (run_ prefixed on daily assets), if it pulled.
+
+    Every materialization of `asset` in a run carries the run's figures, so the newest one of this run
+    is enough: read newest first (a range run writes thousands of events; reading them all cost seconds),
+    skipping a concurrent run's, and stop at events older than this run."""
+    run = instance.get_run_record_by_id(run_id)
+    started = run.create_timestamp.timestamp() if run else 0.0
+    cursor = None
+    while True:
+        page = instance.fetch_materializations(dg.AssetKey(asset), limit=20, cursor=cursor, ascending=False)
+        for record in page.records:
+            if record.timestamp < started:
+                return None
+            if record.run_id != run_id:
+                continue
+            metadata = record.asset_materialization.metadata
+            entry = metadata.get("run_centra_as_of") or metadata.get("centra_as_of")
+            return datetime.fromisoformat(entry.value) if entry is not None and entry.value else None
+        if not page.has_more:
+            return None
+        cursor = page.cursor
 
 
 def centra_now(client: CentraClient) -> datetime:
