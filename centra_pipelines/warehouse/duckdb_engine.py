@@ -207,8 +207,12 @@ class _HeldFile:
             self._lock = None
 
     def close(self) -> None:
-        with self._busy:
-            self._close()
+        # at exit a daemon thread may be inside a session: leave its file to the kernel then
+        if self._busy.acquire(timeout=5.0):
+            try:
+                self._close()
+            finally:
+                self._busy.release()
 
 
 _HELD: dict[Path, _HeldFile] = {}
