@@ -41,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
@@ -144,9 +145,9 @@ def measure(scale: str, advance_minutes: int, profile_dir: Path | None = None) -
             mark = log[-1]["seq"] if log else 0
             profile = str(profile_dir / f"sync-{scale}-{name}.prof") if profile_dir else ""
             got = run_child(server.url, warehouse_url, until, home, profile)
-            seen = len([r for r in server.requests() if r["seq"] > mark])
+            seen = Counter(r["operation"] or "?" for r in server.requests() if r["seq"] > mark)
             truth = server.truth()
-            results.append({"scale": scale, "sync": name, **got, "server": seen,
+            results.append({"scale": scale, "sync": name, **got, "server": sum(seen.values()), "operations": seen,
                             "floor": floor(truth, None if name == "full" else since)})
     return results
 
@@ -189,6 +190,9 @@ def main() -> int:
             target = FULL_WALL_TARGET if r["sync"] == "full" else SAME_WALL_TARGET
             checks.append((f"small {r['sync']}: wall {r['wall']:.1f} s <= {target:.0f} s", r["wall"] <= target))
         failures += [label for label, ok in checks if not ok]
+        if r["sync"] != "full":  # what a re-run's few requests were, as the server logged them
+            print("    the server's requests by operation: "
+                  + ", ".join(f"{op} {n}" for op, n in sorted(r["operations"].items())))
         for label, ok in checks:
             print(f"    {verdict(ok):6} {label}")
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end")
