@@ -245,7 +245,21 @@ def test_cluster_sync_on_two_workers_equals_the_sandbox(cluster, pg_url):
     assert most <= SHARE_PER_10S + JITTER and throttled == 0, (most, throttled)
 
 
-def test_cluster_worker_killed_mid_run_then_rerun_loses_and_duplicates_nothing(cluster, pg_url):
+def _orders_committed(pg_url: str) -> int:
+    import psycopg
+
+    with connect(pg_url) as wh:
+        try:
+            return wh.count("orders")
+        except psycopg.errors.UndefinedTable:  # before the step's first commit
+            return 0
+
+
+def test_cluster_worker_killed_mid_run_then_rerun_loses_and_duplicates_nothing(cluster, pg_url, tmp_path):
+    # One order a page (12 in the range at tiny scale), so the step is surely mid-way when its worker dies.
+    mapping = tmp_path / "one_order_a_page.yaml"
+    mapping.write_text("sync:\n  orders_page_size: 1\n")
+    cluster.env["CENTRA_MAPPING_FILE"] = str(mapping)
     cluster.start_worker("w1")
     cluster.start_worker("w2")
     cluster.run("reference_and_catalog_job")
@@ -263,7 +277,9 @@ def test_cluster_worker_killed_mid_run_then_rerun_loses_and_duplicates_nothing(c
                 killed_step, victim = started[0]
                 run_id = new[0]
             time.sleep(0.2)
-        time.sleep(1.0)  # let the step commit some pages first
+        while _orders_committed(pg_url) == 0:  # let the step commit a page first
+            assert time.monotonic() < deadline + 120, "the orders step committed no page"
+            time.sleep(0.05)
         cluster.kill_worker(victim)
         output, _ = run.communicate(timeout=600)
         # Retried, not lost: the broker handed the killed worker's step to the other worker, which ran
