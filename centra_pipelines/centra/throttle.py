@@ -275,15 +275,15 @@ class Throttle:
         waiting; take them; return seconds waited."""
         waited = 0.0
         while True:
-            pause = self.store.update(self.key, lambda stored: self._try_take(stored, complexity))
+            pause = self._change(lambda windows, state, now: self._try_take(windows, state, now, complexity))
             if pause <= 0:
                 return waited
             self._sleep(pause)
             waited += pause
 
-    def _try_take(self, stored: dict[str, Any] | None, complexity: float) -> tuple[dict, float]:
-        now = self._clock()
-        state, windows = self._open(stored)
+    def _try_take(self, windows: dict[tuple, Window], state: dict[str, Any], now: float, complexity: float) -> float:
+        """Take one request and ``complexity`` if they fit and no higher lane waits (0.0), else how
+        long to sleep before looking again; either way this throttle's place in the queue is kept."""
         amounts = {key: 1.0 if key[0] == REQUESTS else complexity for key in windows}
         waiting = {w: entry for w, entry in state["waiting"].items() if entry[1] > now and w != self._id}
         wait = state["paused_until"] - now
@@ -296,11 +296,11 @@ class Throttle:
             if self._rank < len(LANES) - 1:  # nobody gives way to the last lane
                 waiting[self._id] = [self._rank, now + self.LINGER]
             state["waiting"] = waiting
-            return self._close(state, windows, now), 0.0
+            return 0.0
         pause = min(max(wait, self.YIELD_SECONDS if ahead else 0.0), self.LONGEST_SLEEP)
         waiting[self._id] = [self._rank, now + pause + self.WAITER_GRACE]
         state["waiting"] = waiting
-        return self._close(state, windows, now), pause
+        return pause
 
     def settle(self, estimated: float, actual: float) -> None:
         """Correct the complexity taken up front by what the response reported."""
