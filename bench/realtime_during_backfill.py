@@ -12,6 +12,11 @@ PostgreSQL, or the instance directory's `centra_budget.sqlite`):
   it outlasts the measurement on a fast machine, and is then let finish (its checks run, the row-count
   reconciliation among them, while Centra keeps changing);
 - the real-time worker: runs `webhook_batch_job` (lane realtime) for each run request of
+  this process, one after the other in one warm process (`execute_in_process`). A deployment's
+  daemon launches each run in a new process instead (MonitoredRunLauncher = Dagster's default
+  launcher: the code server starts `dagster api execute_run`), which adds Python start, imports
+  and loading the definitions, ~3-5 CPU-s a run (docs/deploy.md): per run, this worker is cheaper
+  than a deployment;
 - this process, which ticks `webhook_landing_sensor` every --sensor-interval seconds, makes changes in
   the sandbox every --change-every seconds (`advance`), and polls the warehouse (PostgreSQL) for them.
 
@@ -282,8 +287,9 @@ def main() -> int:
                 for hook in hooks:
                     if track and hook["type"] == "order" and hook["id"] in orders_by_number:
                         pending[hook["id"]] = (iso_utc(orders_by_number[hook["id"]]["updatedAt"]), changed_at)
-            # A tick while a run is still going would queue a second run behind it; as with Dagster's
-            # run queue, the next run takes everything landed meanwhile.
+            # The next tick waits for the run in flight, so the next run takes everything landed
+            # meanwhile. (A deployment's sensor does not wait: its runs may overlap, each in its own
+            # process.)
             if now >= state["next_tick"] and state["sent"] == len(runs):
                 state["next_tick"] = now + args.sensor_interval
                 result = sensor.evaluate_tick(dg.build_sensor_context(cursor=state["cursor"], instance=instance))
