@@ -56,20 +56,26 @@ def child(url: str, warehouse_url: str, until: str, profile: str = "") -> None:
     """One sync, as run_sync does it, with a time-scaled client; prints one JSON line. `profile`: a
     file to write the sync's cProfile statistics to."""
     import resource
+    from contextlib import ExitStack
     from datetime import date
 
-    import dagster as dg
+    from centra_pipelines.startup import startup_heap
 
-    from centra_pipelines.defs.domains import build_definitions
-    from centra_pipelines.defs.resources import CentraResource, WarehouseResource
-    from centra_pipelines.home import prepare_dagster_home
-    from centra_pipelines.sync import sync_warehouse
+    with ExitStack() as stack:
+        with startup_heap():  # as run_sync: imports, definitions and the instance
+            import dagster as dg
 
-    prepare_dagster_home()  # the repository's dagster.yaml in effect, as for `sync`
+            from centra_pipelines.defs.domains import build_definitions
+            from centra_pipelines.defs.resources import CentraResource, WarehouseResource
+            from centra_pipelines.home import prepare_dagster_home
+            from centra_pipelines.sync import sync_warehouse
 
-    defs = build_definitions({"centra": CentraResource(url=url, token="sandbox", tier="growth", time_scale=TIME_SCALE),
-                              "warehouse": WarehouseResource(url=warehouse_url)})
-    with dg.DagsterInstance.get() as instance:
+            prepare_dagster_home()  # the repository's dagster.yaml in effect, as for `sync`
+
+            defs = build_definitions({"centra": CentraResource(url=url, token="sandbox", tier="growth",
+                                                               time_scale=TIME_SCALE),
+                                      "warehouse": WarehouseResource(url=warehouse_url)})
+            instance = stack.enter_context(dg.DagsterInstance.get())
         before = {r.run_id for r in instance.get_runs()}
         profiler = cProfile.Profile() if profile else None
         sync_started = time.monotonic()
