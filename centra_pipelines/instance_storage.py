@@ -283,8 +283,11 @@ class LocalSqliteRunStorage(SqliteRunStorage):
 
 
 def _kept_engine(conn_string: str) -> db.Engine:
-    """An engine whose pooled connections stay open and commit with synchronous=NORMAL."""
-    engine = db.create_engine(conn_string, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+    """An engine whose pooled connections stay open and commit with synchronous=NORMAL. Five stay
+    open; more threads at once (the UI's server) get extra connections closed after use, never a
+    wait for a free one (SQLAlchemy's default would block the sixteenth for 30 s)."""
+    engine = db.create_engine(conn_string, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+                              pool_size=5, max_overflow=-1)
     db.event.listen(engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA synchronous=NORMAL"))
     return engine
 

@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
+from contextlib import ExitStack
 
 import dagster as dg
 
@@ -170,3 +172,15 @@ def test_the_embedded_storage_records_what_dagsters_own_sqlite_storage_records(t
     assert got["partitions"] == days.get_partition_keys()[:5] and got["latest"]["summary"] == (2, None, 2)
     assert got["indexed_tags"] == {day: ["dagster/data_version"] for day in got["partitions"]}
     assert [status for _, status, _ in got["checks"]["too_few"]] == ["FAILED"] * 3
+
+
+def test_the_kept_run_storage_serves_more_connections_at_once_than_it_keeps(tmp_path, monkeypatch):
+    """The UI's server reads runs from many threads at once: beyond the five kept connections each
+    gets its own at once instead of waiting (SQLAlchemy's default pool would block the 16th for 30 s)."""
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    prepare_dagster_home()
+    with dg.DagsterInstance.get() as instance, ExitStack() as held:
+        started = time.monotonic()
+        connections = [held.enter_context(instance.run_storage.connect()) for _ in range(20)]
+        assert [c.exec_driver_sql("select count(*) from runs").scalar() for c in connections] == [0] * 20
+        assert time.monotonic() - started < 10
