@@ -123,8 +123,8 @@ def pull_window(context, client: CentraClient, writer: StreamWriter, stream: str
             frames = flatten(rows)
             result.rows += len(rows)
             result.pages += 1
-            if result.pages == 1 and client.server_time is not None:
-                result.as_of = (client.server_time - AS_OF_MARGIN).isoformat()
+            if result.pages == 1 and page.server_time is not None:
+                result.as_of = (page.server_time - AS_OF_MARGIN).isoformat()
             if writer.write(frames, {stream: SavedCursor(page.cursor)}, more=not page.done):
                 context.log.info(f"{stream}: page {page.number} committed, {result.rows} rows in the window so far")
             if on_page is not None:
