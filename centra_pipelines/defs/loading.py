@@ -74,8 +74,9 @@ def _key_set(frame: pd.DataFrame, spec: TableSpec) -> set[tuple]:
     contract's uniqueness rule counts them)."""
     if not set(spec.key) <= set(frame.columns):
         return set()
-    keys = frame[list(spec.key)]
-    return set(keys.astype(object).where(keys.notna(), None).itertuples(index=False, name=None))
+    columns = [[None if missing else value for value, missing in zip(frame[k].tolist(), frame[k].isna().tolist())]
+               for k in spec.key]
+    return set(zip(*columns))
 
 
 @dataclass
