@@ -12,7 +12,8 @@ persistent SQLite Dagster instance, a DuckDB file), with the sandbox's clock as 
 Printed per sync: wall time (from the child process's start, Python start included, to the sync's end,
 before the bench counts the runs' events; `sync` = the sync alone),
 requests as we counted them (the summary) and as the server logged them, the request floor,
-Dagster events written, runs, and the child's peak RSS.
+Dagster events written, runs, the child's peak RSS and the CPU seconds the sync itself used (the
+figure to compare two versions by on a busy machine, where the walls mostly measure the load).
 
 Request floor: the fewest requests that can carry the data at Centra's page caps, nesting used
 (products carry variants and sizes; orders carry lines, shipments and vouchers; displays carry
@@ -72,10 +73,11 @@ def child(url: str, warehouse_url: str, until: str, profile: str = "") -> None:
     with dg.DagsterInstance.get() as instance:
         before = {r.run_id for r in instance.get_runs()}
         profiler = cProfile.Profile() if profile else None
-        sync_started = time.monotonic()
+        sync_started, cpu_started = time.monotonic(), time.process_time()
         with profiler or nullcontext():
             rows = sync_warehouse(defs, instance, until=date.fromisoformat(until))
         sync_seconds = time.monotonic() - sync_started
+        cpu_seconds = time.process_time() - cpu_started
         done_at = time.time()  # the wall ends here: counting the events below is the bench's work
         if profiler:
             profiler.dump_stats(profile)
@@ -83,7 +85,7 @@ def child(url: str, warehouse_url: str, until: str, profile: str = "") -> None:
         events = sum(len(instance.all_logs(r.run_id)) for r in runs)
     print(json.dumps({"ok": all(r["ok"] for r in rows), "requests": sum(r["requests"] for r in rows),
                       "events": events, "runs": len(runs), "sync_seconds": sync_seconds,
-                      "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "cpu_seconds": cpu_seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "done_at": done_at}))
 
 
@@ -173,7 +175,7 @@ def main() -> int:
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     rows = [r for scale in args.scales for r in measure(scale, args.advance_minutes, args.profile)]
     header = f"{'scale':7} {'sync':8} {'wall s':>7} {'sync s':>7} {'ours':>5} {'server':>6} {'floor':>5} " \
-             f"{'ratio':>6} {'events':>7} {'runs':>4} {'RSS MB':>7}"
+             f"{'ratio':>6} {'events':>7} {'runs':>4} {'RSS MB':>7} {'sync CPU s':>10}"
     print(header)
     print("-" * len(header))
     failures = []
@@ -181,7 +183,7 @@ def main() -> int:
         bound = FULL_TARGET * r["floor"] if r["sync"] == "full" else RERUN_TARGET * r["floor"] + FIXED
         ratio = r["server"] / r["floor"] if r["floor"] else float("inf")
         print(f"{r['scale']:7} {r['sync']:8} {r['wall']:7.1f} {r['sync_seconds']:7.1f} {r['requests']:5d} "
-              f"{r['server']:6d} {r['floor']:5d} {ratio:6.2f} {r['events']:7d} {r['runs']:4d} {r['rss_mb']:7.0f}")
+              f"{r['server']:6d} {r['floor']:5d} {ratio:6.2f} {r['events']:7d} {r['runs']:4d} {r['rss_mb']:7.0f} {r['cpu_seconds']:10.1f}")
         checks = [(f"{r['scale']} {r['sync']}: requests {r['server']} <= {bound:.1f}", r["server"] <= bound),
                   (f"{r['scale']} {r['sync']}: our count {r['requests']} == server's {r['server']}",
                    r["requests"] == r["server"]),
