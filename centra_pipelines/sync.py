@@ -207,7 +207,9 @@ def _run(defs, instance, job_name: str, partition: str | tuple[str, str] | None,
         spent = evaluation.metadata.get("requests")  # checks that ask Centra (row-count reconciliation)
         check_requests[asset] = check_requests.get(asset, 0) + (spent.value if spent is not None else 0)
     rows = []
-    materializations = result.get_asset_materialization_events()
+    # A range run's daily assets carry the run's figures (run_…) on their last partition's event only.
+    materializations = sorted(result.get_asset_materialization_events(), key=lambda e: not any(
+        k.startswith("run_") for k in e.event_specific_data.materialization.metadata))
     # An unpartitioned asset is shown with the run's partition when its step also wrote a partitioned
     # one (order lines with their orders), not when it only shares the run (identities).
     partitioned_steps = {e.step_key for e in materializations if e.event_specific_data.materialization.partition}
