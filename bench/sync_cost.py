@@ -10,7 +10,8 @@ persistent SQLite Dagster instance, a DuckDB file), with the sandbox's clock as 
   3. changed   a third sync after `/_sandbox/advance` of --advance-minutes of business activity
 
 Printed per sync: wall time (from the child process's start, Python start included, to the sync's end,
-before the bench counts the runs' events; `sync` = the sync alone),
+before the bench counts the runs' events; `sync` = the sync alone), the child's CPU time to the same
+point (user + system: on a shared machine the figure to compare, as load stretches the wall),
 requests as we counted them (the summary) and as the server logged them, the request floor,
 Dagster events written, runs, and the child's peak RSS.
 
@@ -56,20 +57,26 @@ def child(url: str, warehouse_url: str, until: str, profile: str = "") -> None:
     """One sync, as run_sync does it, with a time-scaled client; prints one JSON line. `profile`: a
     file to write the sync's cProfile statistics to."""
     import resource
+    from contextlib import ExitStack
     from datetime import date
 
-    import dagster as dg
+    from centra_pipelines.startup import startup_heap
 
-    from centra_pipelines.defs.domains import build_definitions
-    from centra_pipelines.defs.resources import CentraResource, WarehouseResource
-    from centra_pipelines.home import prepare_dagster_home
-    from centra_pipelines.sync import sync_warehouse
+    with ExitStack() as stack:
+        with startup_heap():  # as run_sync: imports, definitions and the instance
+            import dagster as dg
 
-    prepare_dagster_home()  # the repository's dagster.yaml in effect, as for `sync`
+            from centra_pipelines.defs.domains import build_definitions
+            from centra_pipelines.defs.resources import CentraResource, WarehouseResource
+            from centra_pipelines.home import prepare_dagster_home
+            from centra_pipelines.sync import sync_warehouse
 
-    defs = build_definitions({"centra": CentraResource(url=url, token="sandbox", tier="growth", time_scale=TIME_SCALE),
-                              "warehouse": WarehouseResource(url=warehouse_url)})
-    with dg.DagsterInstance.get() as instance:
+            prepare_dagster_home()  # the repository's dagster.yaml in effect, as for `sync`
+
+            defs = build_definitions({"centra": CentraResource(url=url, token="sandbox", tier="growth",
+                                                               time_scale=TIME_SCALE),
+                                      "warehouse": WarehouseResource(url=warehouse_url)})
+            instance = stack.enter_context(dg.DagsterInstance.get())
         before = {r.run_id for r in instance.get_runs()}
         profiler = cProfile.Profile() if profile else None
         sync_started = time.monotonic()
@@ -77,12 +84,14 @@ def child(url: str, warehouse_url: str, until: str, profile: str = "") -> None:
             rows = sync_warehouse(defs, instance, until=date.fromisoformat(until))
         sync_seconds = time.monotonic() - sync_started
         done_at = time.time()  # the wall ends here: counting the events below is the bench's work
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        cpu_seconds = usage.ru_utime + usage.ru_stime  # start-up included: the figure load does not inflate
         if profiler:
             profiler.dump_stats(profile)
         runs = [r for r in instance.get_runs() if r.run_id not in before]
         events = sum(len(instance.all_logs(r.run_id)) for r in runs)
     print(json.dumps({"ok": all(r["ok"] for r in rows), "requests": sum(r["requests"] for r in rows),
-                      "events": events, "runs": len(runs), "sync_seconds": sync_seconds,
+                      "events": events, "runs": len(runs), "sync_seconds": sync_seconds, "cpu_seconds": cpu_seconds,
                       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "done_at": done_at}))
 
@@ -172,7 +181,7 @@ def main() -> int:
         args.profile.mkdir(parents=True, exist_ok=True)
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     rows = [r for scale in args.scales for r in measure(scale, args.advance_minutes, args.profile)]
-    header = f"{'scale':7} {'sync':8} {'wall s':>7} {'sync s':>7} {'ours':>5} {'server':>6} {'floor':>5} " \
+    header = f"{'scale':7} {'sync':8} {'wall s':>7} {'sync s':>7} {'cpu s':>6} {'ours':>5} {'server':>6} {'floor':>5} " \
              f"{'ratio':>6} {'events':>7} {'runs':>4} {'RSS MB':>7}"
     print(header)
     print("-" * len(header))
@@ -180,7 +189,7 @@ def main() -> int:
     for r in rows:
         bound = FULL_TARGET * r["floor"] if r["sync"] == "full" else RERUN_TARGET * r["floor"] + FIXED
         ratio = r["server"] / r["floor"] if r["floor"] else float("inf")
-        print(f"{r['scale']:7} {r['sync']:8} {r['wall']:7.1f} {r['sync_seconds']:7.1f} {r['requests']:5d} "
+        print(f"{r['scale']:7} {r['sync']:8} {r['wall']:7.1f} {r['sync_seconds']:7.1f} {r['cpu_seconds']:6.1f} {r['requests']:5d} "
               f"{r['server']:6d} {r['floor']:5d} {ratio:6.2f} {r['events']:7d} {r['runs']:4d} {r['rss_mb']:7.0f}")
         checks = [(f"{r['scale']} {r['sync']}: requests {r['server']} <= {bound:.1f}", r["server"] <= bound),
                   (f"{r['scale']} {r['sync']}: our count {r['requests']} == server's {r['server']}",

@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from centra_pipelines.startup import startup_heap
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="centra-pipelines", description=__doc__.splitlines()[0])
@@ -43,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    with startup_heap():  # the commands' imports (docs/sync.md, "Process start")
+        args = build_parser().parse_args(argv)
     return int(args.handler(args) or 0)
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from centra_pipelines import terminal
 from centra_pipelines.redaction import redact_url
 from centra_pipelines.sandbox.cli import add_sandbox_arguments
+from centra_pipelines.startup import startup_heap
 
 
 def add_sync_command(commands: argparse._SubParsersAction) -> None:
@@ -38,28 +39,29 @@ def run_sync(args: argparse.Namespace) -> int:
     from centra_pipelines.doctor import check_before_sync
     from centra_pipelines.home import prepare_dagster_home
 
-    check_before_sync()  # the doctor's blocking checks: exit 2 with one line naming the cause
-    home = prepare_dagster_home()
-    terminal.quiet_framework(args.verbose)
     with ExitStack() as stack:
-        _preflight(stack, home)
-        if not os.environ.get("CENTRA_API_URL"):
-            from centra_pipelines.sandbox.server import SandboxConfig, SandboxServer
+        with startup_heap():  # imports, definitions and the instance: docs/sync.md, "Process start"
+            check_before_sync()  # the doctor's blocking checks: exit 2 with one line naming the cause
+            home = prepare_dagster_home()
+            terminal.quiet_framework(args.verbose)
+            _preflight(stack, home)
+            if not os.environ.get("CENTRA_API_URL"):
+                from centra_pipelines.sandbox.server import SandboxConfig, SandboxServer
 
-            server = stack.enter_context(SandboxServer(SandboxConfig(seed=args.seed, scale=args.scale, tier=args.tier,
-                                                                     bad_rows=args.bad_rows)))
-            os.environ["CENTRA_API_URL"] = server.url
-            os.environ.setdefault("CENTRA_API_TOKEN", "sandbox")
-            until = server.sandbox.now.date()  # the sandbox's clock, not the wall clock
-            print(f"Centra: the sandbox (seed {args.seed}, scale {args.scale}, tier {args.tier}) at {server.url}")
-        else:
-            until = None
-            print(f"Centra: {redact_url(os.environ['CENTRA_API_URL'])}")
-        import dagster as dg
+                server = stack.enter_context(SandboxServer(SandboxConfig(
+                    seed=args.seed, scale=args.scale, tier=args.tier, bad_rows=args.bad_rows)))
+                os.environ["CENTRA_API_URL"] = server.url
+                os.environ.setdefault("CENTRA_API_TOKEN", "sandbox")
+                until = server.sandbox.now.date()  # the sandbox's clock, not the wall clock
+                print(f"Centra: the sandbox (seed {args.seed}, scale {args.scale}, tier {args.tier}) at {server.url}")
+            else:
+                until = None
+                print(f"Centra: {redact_url(os.environ['CENTRA_API_URL'])}")
+            import dagster as dg
 
-        from centra_pipelines.definitions import defs
+            from centra_pipelines.definitions import defs
 
-        instance = stack.enter_context(dg.DagsterInstance.get())
+            instance = stack.enter_context(dg.DagsterInstance.get())
         rows = sync_warehouse(defs, instance, until=until, full=args.full,
                               progress=terminal.SyncProgress(verbose=args.verbose))
     terminal.print_summary(rows)
@@ -205,7 +207,9 @@ def _run(defs, instance, job_name: str, partition: str | tuple[str, str] | None,
         spent = evaluation.metadata.get("requests")  # checks that ask Centra (row-count reconciliation)
         check_requests[asset] = check_requests.get(asset, 0) + (spent.value if spent is not None else 0)
     rows = []
-    materializations = result.get_asset_materialization_events()
+    # A range run's daily assets carry the run's figures (run_…) on their last partition's event only.
+    materializations = sorted(result.get_asset_materialization_events(), key=lambda e: not any(
+        k.startswith("run_") for k in e.event_specific_data.materialization.metadata))
     # An unpartitioned asset is shown with the run's partition when its step also wrote a partitioned
     # one (order lines with their orders), not when it only shares the run (identities).
     partitioned_steps = {e.step_key for e in materializations if e.event_specific_data.materialization.partition}

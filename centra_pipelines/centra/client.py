@@ -59,6 +59,7 @@ class Result:
     complexity: int
     stats: Stats  # this request: attempts, 429s, retries, waits, bytes
     extensions: dict[str, Any] = field(default_factory=dict)
+    server_time: datetime | None = None  # Centra's clock (its `Date` header) when it answered
 
 
 def _http_date(value: str | None) -> datetime | None:
@@ -228,7 +229,7 @@ class CentraClient:
         )
         try:
             try:
-                response = retrying(self._attempt, query, body, stats)
+                response, answered = retrying(self._attempt, query, body, stats)
             except _Retryable as exc:
                 raise CentraUnavailable(
                     f"Centra gave no usable answer after {stats.requests} requests ({exc}); "
@@ -236,9 +237,9 @@ class CentraClient:
                 ) from None
         finally:
             self.stats.add(stats)
-        return Result(response.get("data") or {}, stats.complexity, stats, response.get("extensions") or {})
+        return Result(response.get("data") or {}, stats.complexity, stats, response.get("extensions") or {}, answered)
 
-    def _attempt(self, query: str, body: bytes, stats: Stats) -> dict[str, Any]:
+    def _attempt(self, query: str, body: bytes, stats: Stats) -> tuple[dict[str, Any], datetime | None]:
         throttled = 0.0
         while True:
             estimate = self._estimates.get(query, 50.0)
@@ -251,7 +252,8 @@ class CentraClient:
             except httpx.TransportError as exc:  # timeouts, refused and dropped connections, truncation
                 raise _Retryable(type(exc).__name__) from None
             stats.bytes += len(response.content)
-            self.server_time = _http_date(response.headers.get("Date")) or self.server_time
+            answered = _http_date(response.headers.get("Date"))
+            self.server_time = answered or self.server_time
             status = response.status_code
             if status in (429, 401):
                 self.throttle.settle(estimate, 0)
@@ -296,7 +298,7 @@ class CentraClient:
                 raise error_from_graphql(payload["errors"])
             if status >= 400:
                 raise CentraError(f"Centra answered HTTP {status} at {redact_url(self.url)}")
-            return payload
+            return payload, answered
 
     # --- schema and pagination ------------------------------------------------------------
 

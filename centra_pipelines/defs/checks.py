@@ -130,7 +130,8 @@ def materialize_results(writer: StreamWriter, stats: Stats, *,
     The stream's requests are reported once, on its first table (the asset the stream is named
     after); the other tables were fed by the same requests and report their rows only. With
     `context`, a table whose asset is daily-partitioned gets each partition's own figures (rows
-    received, quarantined and held for that day) and the run's totals under `run_` names.
+    received, quarantined and held for that day), and its last partition the run's totals under
+    `run_` names.
     """
     results = []
     for position, (name, table) in enumerate(writer.tables.items()):
@@ -142,12 +143,13 @@ def materialize_results(writer: StreamWriter, stats: Stats, *,
         figures.update((by_table or {}).get(name, {}))
         schema = {"dagster/column_schema": column_schema(table)}
         if context is not None and _daily(context, name):
-            figures = {k if k.startswith("dagster/") else f"run_{k}": v for k, v in figures.items()}
             _partition_figures(context, writer, name)
-            # every partition's event would repeat it (serialized twice each: most of a range run's
-            # bookkeeping); the last day's event, the asset's latest, carries it
-            context.add_asset_metadata(schema, asset_key=name, partition_key=context.partition_keys[-1])
-            schema = {}
+            # The run's figures and the column schema on the last day's event only (the asset's latest):
+            # every partition's event would repeat them, serialized twice each, which was most of a
+            # range run's bookkeeping.
+            run = {f"run_{k}": v for k, v in figures.items() if not k.startswith("dagster/")}
+            context.add_asset_metadata({**run, **schema}, asset_key=name, partition_key=context.partition_keys[-1])
+            figures, schema = {}, {}
         results.append(dg.MaterializeResult(
             asset_key=name,
             metadata={**figures, **schema},

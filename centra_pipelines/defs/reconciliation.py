@@ -108,9 +108,9 @@ def row_count_check(spec: TableSpec, window_field: str, count: Count,
 def pulled_as_of(instance: dg.DagsterInstance, run_id: str, asset: str) -> datetime | None:
     """The `centra_as_of` of this run's pull of `asset` (run_ prefixed on daily assets), if it pulled.
 
-    Every materialization of `asset` in a run carries the run's figures, so the newest one of this run
-    is enough: read newest first (a range run writes thousands of events; reading them all cost seconds),
-    skipping a concurrent run's, and stop at events older than this run."""
+    A range run's figures are on its last partition's materialization, which is stored last: read
+    newest first (a range run writes thousands of events; reading them all cost seconds), skipping a
+    concurrent run's and this run's without the figure, and stop at events older than this run."""
     run = instance.get_run_record_by_id(run_id)
     started = run.create_timestamp.timestamp() if run else 0.0
     cursor = None
@@ -123,7 +123,8 @@ def pulled_as_of(instance: dg.DagsterInstance, run_id: str, asset: str) -> datet
                 continue
             metadata = record.asset_materialization.metadata
             entry = metadata.get("run_centra_as_of") or metadata.get("centra_as_of")
-            return datetime.fromisoformat(entry.value) if entry is not None and entry.value else None
+            if entry is not None:
+                return datetime.fromisoformat(entry.value) if entry.value else None
         if not page.has_more:
             return None
         cursor = page.cursor

@@ -117,17 +117,18 @@ def pull_window(context, client: CentraClient, writer: StreamWriter, stream: str
                      f"mode, {'filtered by Centra' if server_filter else 'every row pulled, filtered in memory'}; "
                      f"{at.describe()}")
     result = WindowPull(filtered_in_memory=not server_filter)
-    for page in client.pages(stream, cursor=at.cursor, where=where, limit=page_size):
-        rows = page.rows if server_filter else in_window(page.rows, window_field, start, end, timezone_name)
-        frames = flatten(rows)
-        writer.write(frames, {stream: SavedCursor(page.cursor)})
-        if on_page is not None:
-            on_page(rows, frames)
-        result.rows += len(rows)
-        result.pages += 1
-        if result.pages == 1 and client.server_time is not None:
-            result.as_of = (client.server_time - AS_OF_MARGIN).isoformat()
-        context.log.info(f"{stream}: page {page.number} committed, {result.rows} rows in the window so far")
+    with writer.paging():
+        for page in client.pages(stream, cursor=at.cursor, where=where, limit=page_size):
+            rows = page.rows if server_filter else in_window(page.rows, window_field, start, end, timezone_name)
+            frames = flatten(rows)
+            result.rows += len(rows)
+            result.pages += 1
+            if result.pages == 1 and page.server_time is not None:
+                result.as_of = (page.server_time - AS_OF_MARGIN).isoformat()
+            if writer.write(frames, {stream: SavedCursor(page.cursor)}, more=not page.done):
+                context.log.info(f"{stream}: page {page.number} committed, {result.rows} rows in the window so far")
+            if on_page is not None:
+                on_page(rows, frames)
     return result
 
 

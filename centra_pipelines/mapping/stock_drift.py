@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 QUANTITIES = ["physical", "allocated", "free_to_allocate"]
@@ -31,23 +32,30 @@ class Drift:
 
 def compare_stock(stored: pd.DataFrame, fresh: pd.DataFrame, skus: dict[int, str] | None = None,
                   keep: int = 10) -> Drift:
-    """stored/fresh: size_id, physical, allocated, free_to_allocate (one warehouse)."""
-    merged = fresh[["size_id", *QUANTITIES]].merge(stored[["size_id", *QUANTITIES]], on="size_id", how="left",
-                                                  suffixes=("", "_stored"), indicator=True)
-    known = merged[merged["_merge"] == "both"]
-    differs = pd.Series(False, index=known.index)
+    """stored/fresh: size_id, physical, allocated, free_to_allocate (one warehouse).
+
+    In numpy rather than a pandas merge: it runs on every stock page (~20 ms a page that way)."""
+    position = pd.Index(stored["size_id"]).get_indexer(fresh["size_id"])
+    known = position >= 0
+    at = position[known]
+    differs = np.zeros(int(known.sum()), dtype=bool)
     for q in QUANTITIES:
-        differs |= known[q].astype("Int64") != known[f"{q}_stored"].astype("Int64")
-    drifted = known[differs]
-    physical_diff = drifted["physical"].astype("Int64") - drifted["physical_stored"].astype("Int64")
-    worst = (drifted.assign(physical_difference=physical_diff)
-             .sort_values("physical_difference", key=lambda s: -s.abs()).head(keep))
+        differs |= _values(fresh[q])[known] != _values(stored[q])[at]
+    sizes = fresh["size_id"].to_numpy()[known][differs]
+    physical, stored_physical = _values(fresh["physical"])[known][differs], _values(stored["physical"])[at][differs]
+    difference = physical - stored_physical
+    order = np.argsort(-np.abs(difference), kind="stable")[:keep]
     return Drift(
-        compared=len(known),
-        sizes_differing=len(drifted),
-        units_differing=int(physical_diff.abs().sum()) if len(drifted) else 0,
-        new_sizes=int((merged["_merge"] == "left_only").sum()),
-        worst=[{"size_id": int(r.size_id), "sku": (skus or {}).get(int(r.size_id)),
-                "stored_physical": int(r.physical_stored), "physical": int(r.physical),
-                "physical_difference": int(r.physical_difference)} for r in worst.itertuples()],
+        compared=int(known.sum()),
+        sizes_differing=int(differs.sum()),
+        units_differing=int(np.abs(difference).sum()),
+        new_sizes=int((~known).sum()),
+        worst=[{"size_id": int(sizes[i]), "sku": (skus or {}).get(int(sizes[i])),
+                "stored_physical": int(stored_physical[i]), "physical": int(physical[i]),
+                "physical_difference": int(difference[i])} for i in order],
     )
+
+
+def _values(column: pd.Series) -> np.ndarray:
+    """Quantities as floats (a missing one as NaN, which differs from every stored value)."""
+    return column.to_numpy(dtype=float, na_value=np.nan)

@@ -19,7 +19,7 @@ from datetime import datetime
 from functools import lru_cache
 from itertools import count
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 import pandas as pd
 
@@ -27,9 +27,11 @@ from centra_pipelines.warehouse import state
 from centra_pipelines.warehouse.duckdb_engine import DuckDBEngine
 from centra_pipelines.warehouse.errors import UpsertError, WarehouseError
 from centra_pipelines.warehouse.frames import to_frame
-from centra_pipelines.warehouse.postgres_engine import PostgresEngine
 from centra_pipelines.warehouse.tables import DELETED_AT, IDENTIFIER, SYNCED_AT, TableSpec, check_identifier
 from centra_pipelines.warehouse.url import WarehouseURL, parse_url
+
+if TYPE_CHECKING:
+    from centra_pipelines.warehouse.postgres_engine import PostgresEngine
 
 DEFAULT_SCHEMA = "centra"
 DEFAULT_LOCK_TIMEOUT = 120.0
@@ -70,7 +72,9 @@ def connect(
     check_identifier(schema, "warehouse schema")
     if parsed.engine == "duckdb":
         engine: DuckDBEngine | PostgresEngine = DuckDBEngine(parsed, lock_timeout=lock_timeout)
-    else:
+    else:  # imported here: psycopg costs a DuckDB warehouse's every process start ~0.1 s
+        from centra_pipelines.warehouse.postgres_engine import PostgresEngine
+
         engine = PostgresEngine(parsed, connect_timeout=connect_timeout)
     wh = Warehouse(engine, parsed, schema)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 
@@ -200,3 +201,28 @@ def test_server_time_is_centras_clock_from_the_date_header(make_sandbox):
         server.advance(90)
         client.execute(queries.RATE_LIMITS)
         assert client.server_time == server.sandbox.now.replace(microsecond=0)
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["keyset", "pages"])
+def test_next_page_is_requested_while_the_caller_holds_the_current_one_and_none_after_the_last(make_sandbox, strict):
+    server = make_sandbox(scale="small", strict=strict)
+    server.reset_log()
+    with client_for(server) as client:
+        pages = iter(client.pages("products", limit=50))
+        first = next(pages)
+        deadline = time.monotonic() + 10
+        while len(graphql_requests(server, "ProductsPage")) < 2:  # page 2 asked for before we ask
+            assert time.monotonic() < deadline, "page 2 was not requested while page 1 was held"
+            time.sleep(0.01)
+        time.sleep(0.3)
+        assert len(graphql_requests(server, "ProductsPage")) == 2, "only one page ahead"
+        rest = list(pages)
+    every = [first, *rest]
+    assert every[-1].done and not any(p.done for p in every[:-1])
+    time.sleep(0.3)
+    # exactly one request per page: none after the last one
+    assert len(graphql_requests(server, "ProductsPage")) == len(every) == every[-1].stats.pages
+    assert sorted(pid for p in every for pid in ids(p.rows)) == sorted(ids(server.truth()["products"]))
+    # each page knows when Centra answered it
+    moments = [p.server_time for p in every]
+    assert all(moments) and moments == sorted(moments)

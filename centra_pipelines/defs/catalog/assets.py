@@ -84,10 +84,11 @@ def catalog(context: dg.AssetExecutionContext, centra: CentraResource, warehouse
                          f"{at.describe()}"
                          + (f"; ~{expected} products" if expected is not None else ""))
         rows = 0
-        for page in client.pages("products", cursor=cursor):
-            writer.write(flatten.catalog(page.rows), {"products": SavedCursor(page.cursor)})
-            rows += len(page.rows)
-            context.log.info(f"products: page {page.number} committed, {rows}{of} products")
+        with writer.paging():
+            for page in client.pages("products", cursor=cursor):
+                rows += len(page.rows)
+                if writer.write(flatten.catalog(page.rows), {"products": SavedCursor(page.cursor)}, more=not page.done):
+                    context.log.info(f"products: page {page.number} committed, {rows}{of} products")
         yield from materialize_results(writer, client.stats, mode=plan.mode,
                                        **({"expected_products": expected} if expected is not None else {}))
 
@@ -167,13 +168,15 @@ def displays_and_prices(context: dg.AssetExecutionContext, config: DisplaysConfi
         where = {"marketId": markets, **({"updatedAt": {"from": since}} if since else {})}
         context.log.info(f"displays of markets {markets}: {plan.mode} mode, "
                          + (f"changed since {since}" if since else "resuming" if cursor else "every display"))
-        for page in client.pages("displays", cursor=cursor, where=where):
-            moments = [_moment(r["updatedAt"]) for r in page.rows if r.get("updatedAt")]
-            if moments:
-                latest = max([*moments, *([_moment(latest)] if latest else [])]).isoformat()
-            state = SavedCursor(page.cursor, markets=tuple(markets), since=since, latest=latest)
-            writer.write(flatten.displays_and_prices(page.rows, set(markets)), {"displays": state})
-            context.log.info(f"displays of markets {markets}: page {page.number} committed")
+        with writer.paging():
+            for page in client.pages("displays", cursor=cursor, where=where):
+                moments = [_moment(r["updatedAt"]) for r in page.rows if r.get("updatedAt")]
+                if moments:
+                    latest = max([*moments, *([_moment(latest)] if latest else [])]).isoformat()
+                state = SavedCursor(page.cursor, markets=tuple(markets), since=since, latest=latest)
+                if writer.write(flatten.displays_and_prices(page.rows, set(markets)), {"displays": state},
+                                more=not page.done):
+                    context.log.info(f"displays of markets {markets}: page {page.number} committed")
         checks = {"displays": [_content_completeness(wh, markets)], "product_categories": [_category_links(wh)]}
         yield from materialize_results(writer, client.stats, checks=checks, mode=plan.mode, markets=markets,
                                        changed_since=since or "")

@@ -57,18 +57,20 @@ def stock_levels(context: dg.AssetExecutionContext, config: StockSnapshotConfig,
         observed = saved.observed_at if cursor is not None else datetime.now(timezone.utc).isoformat()
         observed_at = pd.Timestamp(observed)
         drift = Drift()
-        for page in client.pages("stock", cursor=cursor, variables={"id": warehouse_id}):
-            fresh = flatten.stock_levels(page.rows, warehouse_id, observed_at)
-            stored = stock.stored_stock(wh, warehouse_id, [int(i) for i in fresh["size_id"].dropna()])
-            drift.add(compare_stock(stored, fresh.dropna(subset=["size_id"])))
-            gone = {}
-            if page.done:  # the snapshot is complete: what it did not see, Centra no longer has
-                unseen = stock.sizes_observed_before(wh, warehouse_id, observed_at)
-                seen = set(fresh["size_id"].dropna().astype(int))
-                gone = {"stock_levels": [(warehouse_id, i) for i in unseen if i not in seen]}
-            writer.write({"stock_levels": fresh}, {"stock_levels": SavedCursor(page.cursor, observed_at=observed)},
-                         deleted=gone)
-            context.log.info(f"stock of warehouse {warehouse_id}: page {page.number} committed")
+        with writer.paging():
+            for page in client.pages("stock", cursor=cursor, variables={"id": warehouse_id}):
+                fresh = flatten.stock_levels(page.rows, warehouse_id, observed_at)
+                stored = stock.stored_stock(wh, warehouse_id, [int(i) for i in fresh["size_id"].dropna()])
+                drift.add(compare_stock(stored, fresh.dropna(subset=["size_id"])))
+                gone = {}
+                if page.done:  # the snapshot is complete: what it did not see, Centra no longer has
+                    writer.flush()  # the held pages' sizes are seen: stamped with this snapshot first
+                    unseen = stock.sizes_observed_before(wh, warehouse_id, observed_at)
+                    seen = set(fresh["size_id"].dropna().astype(int))
+                    gone = {"stock_levels": [(warehouse_id, i) for i in unseen if i not in seen]}
+                if writer.write({"stock_levels": fresh}, {"stock_levels": SavedCursor(page.cursor, observed_at=observed)},
+                                deleted=gone, more=not page.done):
+                    context.log.info(f"stock of warehouse {warehouse_id}: page {page.number} committed")
         skus = catalog.skus(wh, [w["size_id"] for w in drift.worst])
         worst = [{**w, "sku": skus.get(w["size_id"])} for w in drift.worst]
         drift_check = dg.AssetCheckResult(
