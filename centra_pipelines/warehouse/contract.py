@@ -146,12 +146,23 @@ def _coerced(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame | 
     or None when a column does not coerce (pandera then reports which values did not)."""
     columns = {}
     for name, column in schema.columns.items():
-        if name in frame.columns:
+        if name in frame.columns and not _already(column.dtype, frame[name]):
             try:
                 columns[name] = column.dtype.coerce(frame[name])
             except Exception:
                 return None
+    if not columns:
+        return frame
     return pd.DataFrame({name: columns.get(name, frame[name]) for name in frame.columns}, index=frame.index)
+
+
+def _already(dtype, values: pd.Series) -> bool:
+    """Whether coercing `values` to `dtype` would give them back unchanged (the flattened columns
+    mostly have their type already): same pandas dtype, or for text only exact `str`s and missing values."""
+    if isinstance(dtype, _Text):
+        return (values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
+                and all(type(v) is str for v in values.tolist() if isinstance(v, str)))
+    return values.dtype == dtype.type
 
 
 def apply_contract(spec: TableSpec, frame: pd.DataFrame) -> ContractOutcome:
@@ -159,8 +170,8 @@ def apply_contract(spec: TableSpec, frame: pd.DataFrame) -> ContractOutcome:
 
     pandera's validation coerces column by column (copying each column's schema and setting the
     column into the frame one at a time), which costs more than the checks: the batch's columns
-    are coerced here at once with pandera's own dtype functions, and the checks run on the result
-    with the same schema minus coercion. A column that does not coerce takes pandera's path, so
+    that are not of their type yet are coerced here at once with pandera's own dtype functions, and
+    the checks run on the result with the same schema minus coercion. A column that does not coerce takes pandera's path, so
     its failure cases are pandera's.
     """
     schema = spec.contract
