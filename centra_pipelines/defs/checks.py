@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import dagster as dg
+# Dagster internals, for per-partition metadata in one step (_add_partition_metadata; dagster is pinned)
+from dagster._core.execution.context.metadata_logging import AssetMetadataHandle, OutputMetadataAccumulator
 
 from centra_pipelines.centra import Stats
 from centra_pipelines.centra.errors import CentraPermissionError
@@ -169,8 +171,25 @@ def _partition_figures(context: dg.AssetExecutionContext, writer: StreamWriter, 
     keys = context.partition_keys
     totals = writer.totals[name]
     held_by_day = live_rows_per_partition(writer.warehouse, writer.tables[name], keys[0], keys[-1])
-    for day in keys:
-        context.add_asset_metadata({"received": int(totals.received_by_partition.get(day, 0)),
-                                    "quarantined": int(totals.quarantined_by_partition.get(day, 0)),
-                                    "dagster/row_count": int(held_by_day.get(day, 0))},
-                                   asset_key=name, partition_key=day)
+    _add_partition_metadata(context, name, {day: {"received": int(totals.received_by_partition.get(day, 0)),
+                                                  "quarantined": int(totals.quarantined_by_partition.get(day, 0)),
+                                                  "dagster/row_count": int(held_by_day.get(day, 0))}
+                                            for day in keys})
+
+
+def _add_partition_metadata(context: dg.AssetExecutionContext, asset: str,
+                            by_partition: dict[str, dict[str, dg.RawMetadataValue]]) -> None:
+    """`context.add_asset_metadata(metadata, asset_key=asset, partition_key=p)` for every partition at once.
+
+    Called per partition, Dagster (1.13, pinned) lists the run's whole partition range to validate
+    the key and copies and re-validates every entry added before: quadratic in the days of a range
+    run (a full small sync's 2,466 calls took ~2 s, profiled). The step's metadata accumulator is
+    built once with all of them instead: the same entries, and the keys come from the run itself.
+    """
+    step = context.op_execution_context._step_execution_context
+    key = dg.AssetKey(asset)
+    merged = dict(step._metadata_accumulator.per_output_metadata)
+    for partition, metadata in by_partition.items():
+        handle = AssetMetadataHandle(asset_key=key, partition_key=partition)
+        merged[handle] = {**merged.get(handle, {}), **metadata}
+    step._metadata_accumulator = OutputMetadataAccumulator(per_output_metadata=merged)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 import pandas as pd
 
@@ -45,7 +46,13 @@ def to_decimal(value: Number) -> Decimal:
 
 def quantum(currency: str, mapping: Mapping) -> Decimal:
     """The currency's smallest unit: Decimal('0.01') for SEK, Decimal('1') for JPY."""
-    return Decimal(1).scaleb(-mapping.currency(currency).minor_units)
+    return _unit(mapping.currency(currency).minor_units)
+
+
+@lru_cache(maxsize=None)
+def _unit(minor_units: int) -> Decimal:
+    # Decimals are immutable: one per number of minor units serves every amount of a page.
+    return Decimal(1).scaleb(-minor_units)
 
 
 def to_money(value: Number, currency: str, mapping: Mapping) -> Decimal:

@@ -27,6 +27,9 @@ from centra_pipelines.warehouse import model
 
 def utc_day(moments: pd.Series) -> pd.Series:
     """The daily partition key (UTC date, 'YYYY-MM-DD') of each instant; None where missing."""
+    if isinstance(moments.dtype, pd.DatetimeTZDtype):  # as flattened: formatted as one column
+        return pd.Series(moments.dt.strftime("%Y-%m-%d").to_numpy(dtype=object), index=moments.index,
+                         dtype=object).where(moments.notna(), None)
     return pd.Series([None if pd.isna(m) else m.strftime("%Y-%m-%d") for m in moments], index=moments.index,
                      dtype=object)
 

@@ -65,11 +65,11 @@ class DuckDBEngine:
         with held.use(self.lock) as con:
             self.catalog = held.catalog
             if not transaction:
-                yield DuckDBSession(con)
+                yield DuckDBSession(con, held.ensured)
                 return
             con.begin()
             try:
-                yield DuckDBSession(con)
+                yield DuckDBSession(con, held.ensured)
             except BaseException:
                 con.rollback()
                 raise
@@ -101,6 +101,7 @@ class _HeldFile:
         self._last_used = 0.0
         self._opened = 0  # which opening a watcher thread belongs to
         self._opened_file: tuple[int, int] | None = None  # (device, inode) of the file the connection has
+        self.ensured: set = set()  # see DuckDBSession.ensured; emptied whenever the file is let go
 
     @contextmanager
     def use(self, lock: FileLock) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -195,6 +196,7 @@ class _HeldFile:
                 self._busy.release()
 
     def _close(self) -> None:
+        self.ensured = set()  # once let go, another program may change the tables
         con, self._con = self._con, None
         if con is not None:
             with suppress(duckdb.Error):
@@ -243,8 +245,11 @@ os.register_at_fork(after_in_child=_forget_held_files)
 
 
 class DuckDBSession:
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, ensured: set | None = None) -> None:
         self.con = con
+        # The tables this connection has created or checked (Warehouse.ensure_tables): the file was held
+        # by this process since, so no other program changed them (it would have needed the file).
+        self.ensured = ensured
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.con.execute(sql, list(params))

@@ -138,8 +138,11 @@ class Warehouse:
 
     def ensure_tables(self, specs: Iterable[TableSpec]) -> None:
         """Create missing tables and add missing columns (nullable). Never drops or retypes."""
-        specs = list(specs)
         with self._session(transaction=True) as s:
+            known = s.ensured if s.ensured is not None else set()
+            specs = [spec for spec in specs if self._signature(spec) not in known]
+            if not specs:
+                return
             self._ddl_lock(s)
             for spec in specs:
                 types = spec.all_types
@@ -167,12 +170,22 @@ class Warehouse:
                         f'CREATE INDEX IF NOT EXISTS "{spec.name}_{spec.partition}_idx" '
                         f'ON {self.table_ref(spec.name)} ("{spec.partition}")'
                     )
+            if s.ensured is not None:
+                s.ensured.update(self._signature(spec) for spec in specs)
+
+    def _signature(self, spec: TableSpec) -> tuple:
+        """What ensure_tables made sure of for `spec`: a changed declaration is checked again."""
+        return (self.schema, spec.name, tuple(spec.all_types.items()), tuple(spec.key), spec.partition)
 
     def _ensure_state_tables(self) -> None:
         with self._session(transaction=True) as s:
+            if s.ensured is not None and (self.schema, "sync state") in s.ensured:
+                return
             self._ddl_lock(s)
             for ddl in state.state_ddl(self.table_ref, self._engine.sql_type):
                 s.execute(ddl)
+            if s.ensured is not None:
+                s.ensured.add((self.schema, "sync state"))
 
     def _ddl_lock(self, s: Any) -> None:
         # CREATE SCHEMA/TABLE IF NOT EXISTS race between PostgreSQL sessions; serialise them.

@@ -88,6 +88,7 @@ class PostgresSession:
     def __init__(self, engine: PostgresEngine) -> None:
         self.engine = engine
         self.conn = engine.conn
+        self.ensured = None  # other sessions may change the tables at any time: checked every time
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.conn.execute(sql, tuple(params) or None)

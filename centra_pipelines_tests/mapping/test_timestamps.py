@@ -70,3 +70,19 @@ def test_non_dates_raise_naming_the_value_or_coerce():
 
 def test_none_stays_none():
     assert to_utc(None, ZONE) is None
+
+
+def test_a_column_where_every_value_has_its_offset_parses_in_one_go_like_any_other():
+    # the usual Centra column (the one-parse path): offsets of both seasons, Z, blanks, missing values
+    values = pd.Series([" 2026-03-29T03:15:00+02:00", None, "   ", "2026-01-10T12:00:00+0100", "2026-07-01T12:00:00Z",
+                        "2026-07-01T12:00:00.250+02:00"], index=[10, 11, 12, 13, 14, 15], name="updated_at")
+    result = to_utc_series(values, ZONE)
+    assert str(result.dtype) == "datetime64[ns, UTC]" and result.name == "updated_at"
+    assert list(result.index) == [10, 11, 12, 13, 14, 15]
+    assert result[10] == utc(2026, 3, 29, 1, 15) and result[13] == utc(2026, 1, 10, 11) and result[14] == utc(2026, 7, 1, 12)
+    assert result[15] == pd.Timestamp("2026-07-01T10:00:00.250Z")
+    assert pd.isna(result[11]) and pd.isna(result[12])
+    # one value in the column without its offset is the store's local time, whatever the others have
+    mixed = to_utc_series(pd.Series(["2026-07-01T12:00:00+02:00", "2026-07-01 12:00:00"]), ZONE)
+    assert mixed.tolist() == [utc(2026, 7, 1, 10), utc(2026, 7, 1, 10)]
+    assert to_utc_series(pd.Series([None, ""], dtype=object), ZONE).isna().all()

@@ -203,3 +203,31 @@ def test_a_file_deleted_while_held_is_not_written_through_the_old_connection(tmp
         wh.ensure_tables([SPEC])
         assert wh.count(SPEC) == 0
     assert path.exists()
+
+
+# --- tables checked once per holding of the file (Warehouse.ensure_tables) ---------------------
+
+def _drop_table(url: str, results) -> None:
+    with connect(url, lock_timeout=60) as wh, wh.transaction() as tx:
+        tx._s.execute(f"DROP TABLE {wh.table_ref(SPEC.name)}")
+    results.put("dropped")
+
+
+def test_a_table_dropped_by_another_process_is_created_again(tmp_path):
+    url = duckdb_url(tmp_path / "centra.duckdb")
+    with connect(url) as wh:
+        wh.ensure_tables([SPEC])
+        wh.ensure_tables([SPEC])  # checked already while this process holds the file
+        with wh.transaction() as tx:
+            tx.upsert(SPEC, pd.DataFrame({"id": [1], "writer": ["first"]}))
+        # Another process takes the file (ours hands it over) and drops the table.
+        results = _SPAWN.Queue()
+        proc = _SPAWN.Process(target=_drop_table, args=(url, results))
+        proc.start()
+        assert results.get(timeout=60) == "dropped"
+        proc.join(60)
+        # Holding the file again, this process checks the table anew: it is created, not assumed.
+        wh.ensure_tables([SPEC])
+        with wh.transaction() as tx:
+            tx.upsert(SPEC, pd.DataFrame({"id": [2], "writer": ["second"]}))
+        assert wh.read(SPEC)["writer"].tolist() == ["second"]
