@@ -12,6 +12,11 @@ PostgreSQL, or the instance directory's `centra_budget.sqlite`):
   it outlasts the measurement on a fast machine, and is then let finish (its checks run, the row-count
   reconciliation among them, while Centra keeps changing);
 - the real-time worker: runs `webhook_batch_job` (lane realtime) for each run request of
+  this process, one after the other in one warm process (`execute_in_process`). A deployment's
+  daemon launches each run in a new process instead (MonitoredRunLauncher = Dagster's default
+  launcher: the code server starts `dagster api execute_run`), which adds Python start, imports
+  and loading the definitions, ~3-5 CPU-s a run (docs/deploy.md): per run, this worker is cheaper
+  than a deployment;
 - this process, which ticks `webhook_landing_sensor` every --sensor-interval seconds, makes changes in
   the sandbox every --change-every seconds (`advance`), and polls the warehouse (PostgreSQL) for them.
 
@@ -106,12 +111,14 @@ def role_realtime(args) -> int:
         print(json.dumps({"ready": True}), flush=True)
         for line in sys.stdin:
             request = json.loads(line)
-            began = time.time()
+            began, cpu = time.time(), time.process_time()
             result = job.execute_in_process(instance=instance, run_config={**QUIET, **request["run_config"]},
                                             tags=request["tags"], raise_on_error=False)
             [mat] = result.asset_materializations_for_node("webhook_calls") or [None]
             meta = {k: v.value for k, v in mat.metadata.items()} if mat else {}
-            print(json.dumps({"run": result.success, "seconds": time.time() - began,
+            print(json.dumps({"run": result.success, "began": began, "seconds": time.time() - began,
+                              "cpu": time.process_time() - cpu,
+                              "files": len(request["run_config"]["ops"]["webhook_calls"]["config"]["files"]),
                               "wait": meta.get("throttle_wait_seconds"),
                               "lane": meta.get("centra_lane"), "requests": meta.get("requests")}), flush=True)
     return 0
@@ -280,8 +287,9 @@ def main() -> int:
                 for hook in hooks:
                     if track and hook["type"] == "order" and hook["id"] in orders_by_number:
                         pending[hook["id"]] = (iso_utc(orders_by_number[hook["id"]]["updatedAt"]), changed_at)
-            # A tick while a run is still going would queue a second run behind it; as with Dagster's
-            # run queue, the next run takes everything landed meanwhile.
+            # The next tick waits for the run in flight, so the next run takes everything landed
+            # meanwhile. (A deployment's sensor does not wait: its runs may overlap, each in its own
+            # process.)
             if now >= state["next_tick"] and state["sent"] == len(runs):
                 state["next_tick"] = now + args.sensor_interval
                 result = sensor.evaluate_tick(dg.build_sensor_context(cursor=state["cursor"], instance=instance))
@@ -304,12 +312,15 @@ def main() -> int:
                         del pending[number]
             time.sleep(0.2)
 
+        realtime_cpu_at_start, bench_cpu_at_start = cpu_seconds(realtime.pid), sum(os.times()[:2])
         with dg.DagsterInstance.from_config(args.home) as instance:
             while time.time() < ended and backfill.poll() is None:
                 step(instance, change=True, track=True)
             ended = min(ended, time.time())
             backfill_finished_early = backfill.poll() is not None
             backfill_cpu = None if backfill_finished_early else cpu_seconds(backfill.pid)
+            realtime_cpu = cpu_seconds(realtime.pid) - realtime_cpu_at_start
+            bench_cpu = sum(os.times()[:2]) - bench_cpu_at_start
             in_flight = len(pending)
             # The backfill is let finish, Centra still changing under it, so that its checks run (a run
             # that fails them is a missed target); the measurement's changes still in flight are waited
@@ -386,6 +397,12 @@ def main() -> int:
           f"{sorted({str(r.get('lane')) for r in runs})}, {statistics.mean(seconds) if seconds else 0:.2f} s a run "
           f"(mean); throttle wait per run max {max(waits, default=0):.3f} s, "
           f"mean {statistics.mean(waits) if waits else 0:.3f} s")
+    inside = [r for r in runs if begin <= r["began"] < ended]
+    print(f"  during the measurement: {len(inside)} runs began ({len(runs) - len(inside)} before or after it, while "
+          f"the backfill finished), {sum(r['files'] for r in inside)} files, "
+          f"{statistics.mean(r['cpu'] for r in inside) if inside else 0:.2f} CPU-s a run in the worker; "
+          f"real-time worker process CPU {realtime_cpu:.1f} s, this process (sandbox, sensor, receiver's "
+          f"caller) {bench_cpu:.1f} s over {span:.1f} s")
     met = backfill_rate >= 0.85 * left
     ok &= met
     print(f"backfill: {backfill_rate:.2f} requests/s; share left to it {left:.2f}/s (share {share_rate:.2f} - real time "

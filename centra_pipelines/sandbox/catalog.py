@@ -15,6 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from . import ids
 from .products import ProductHead, build_product
 
 PRODUCT_CACHE = 4096  # generated products kept in memory (LRU)
@@ -91,6 +92,16 @@ class Catalog:
         self.overrides[pid] = product
         self._cache.pop(pid, None)
         return product
+
+    def size(self, sid: int) -> dict | None:
+        """One live size by id, generating only its own product (a size id names its variant and
+        product): a lookup by id must not generate the whole catalog."""
+        vid = ids.variant_of_size(sid)
+        pid = ids.product_of_variant(vid)
+        if not 1 <= pid <= len(self.heads) or self.heads[pid - 1].deleted:
+            return None
+        variant = next((v for v in self.product(pid)["variants"] if v["id"] == vid), None)
+        return next((s for s in variant["productSizes"] if s["id"] == sid), None) if variant else None
 
     def live_heads(self) -> list[ProductHead]:
         return [h for h in self.heads if not h.deleted]

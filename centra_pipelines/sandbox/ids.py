@@ -24,6 +24,10 @@ def size_id(variant_id_: int, position: int) -> int:
     return variant_id_ * SIZE_ID_STRIDE + position
 
 
+def variant_of_size(size_id_: int) -> int:
+    return size_id_ // SIZE_ID_STRIDE
+
+
 def price_id(product_id: int, pricelist_id: int) -> int:
     return product_id * PRICE_ID_STRIDE + pricelist_id
 

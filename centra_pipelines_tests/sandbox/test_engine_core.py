@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from centra_pipelines.sandbox import ids
 from centra_pipelines.sandbox.products import ean_is_valid
 from centra_pipelines.sandbox.state import Sandbox
 
@@ -290,3 +291,26 @@ def test_sizes_have_valid_or_listed_eans(sandbox):
     bad = {q["id"] for q in sandbox.truth()["quirks"] if q["entity"] == "sizes"}
     for s in sizes:
         assert ean_is_valid(s["EAN"]) or s["id"] in bad
+
+
+def test_sizes_by_id_are_served_as_the_scan_serves_them_without_generating_the_catalog():
+    """A stock webhook's re-fetch asks for sizes by id. The answer is the scan's (same rows, id order,
+    unknown ids and a deleted product's sizes left out, paged), but only the named sizes' products are
+    generated: the scan generated every product of the catalog for each such request."""
+    sb = Sandbox(seed=7, scale="tiny")
+    sizes = sb.truth()["sizes"]
+    picked = sorted({sizes[3]["id"], sizes[len(sizes) // 2]["id"], sizes[-1]["id"]})
+    gone = sizes[len(sizes) // 3]["id"]
+    sb.catalog.heads[ids.product_of_variant(ids.variant_of_size(gone)) - 1].deleted = True
+    sb.catalog.invalidate_sizes()
+    asked = [*picked, picked[0], gone, 999_999_999]
+    fields = "id SKU quantity stock(limit: 200) { warehouse { id } physicalQuantity allocatedQuantity }"
+    query = "query($where: ProductSizeFilter, $limit: Int, $page: Int) { productSizes(where: $where, limit: $limit, page: $page) { %s } }" % fields
+    sb.catalog._cache.clear()
+    fast = run(sb, query, {"where": {"id": asked}, "limit": 200, "page": 1})["productSizes"]
+    generated = len(sb.catalog._cache)
+    scanned = run(sb, query, {"where": {"id": asked, "notNull": ["id"]}, "limit": 200, "page": 1})["productSizes"]
+    assert [int(s["id"]) for s in fast] == picked
+    assert fast == scanned
+    assert generated <= len(picked) < len(sb.catalog.heads)
+    assert run(sb, query, {"where": {"id": asked}, "limit": 2, "page": 2})["productSizes"] == scanned[2:4]
