@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -106,7 +107,13 @@ class _Held:
     def frame(self, name: str) -> pd.DataFrame:
         parts = self.frames[name]
         rows = [f for f in parts if not f.empty]
-        return parts[0] if not rows else rows[0] if len(rows) == 1 else pd.concat(rows, ignore_index=True)
+        if len(rows) <= 1:
+            return rows[0] if rows else parts[0]
+        with warnings.catch_warnings():
+            # pandas warns that an all-missing column of one page will some day set the joined
+            # column's dtype; the contract coerces every column to its declared type after this anyway
+            warnings.filterwarnings("ignore", category=FutureWarning, message=".*empty or all-NA entries.*")
+            return pd.concat(rows, ignore_index=True)
 
 
 class StreamWriter:
