@@ -193,28 +193,16 @@ class LocalSqliteEventLogStorage(SqliteEventLogStorage):
     def has_asset_key_col(self, column_name: str) -> bool:
         """Asked with a new inspection of the table for every asset record read (the data-version
         lookups of every step); a column once there stays."""
-        if column_name not in self._asset_key_cols:
-            if not super().has_asset_key_col(column_name):
-                return False
-            self._asset_key_cols.add(column_name)
-        return True
+        return _once_true(self._asset_key_cols, column_name, super().has_asset_key_col)
 
     def has_secondary_index(self, name: str) -> bool:
         """Asked with a query for every asset record read; a data migration once completed stays so."""
-        if name not in self._secondary_indexes:
-            if not super().has_secondary_index(name):
-                return False
-            self._secondary_indexes.add(name)
-        return True
+        return _once_true(self._secondary_indexes, name, super().has_secondary_index)
 
     def has_table(self, table_name: str) -> bool:
         """Dagster asks before every asset event whether the optional tables exist, with a new engine
         each time; a table once there stays (migrations only add them)."""
-        if table_name not in self._tables:
-            if not super().has_table(table_name):
-                return False
-            self._tables.add(table_name)
-        return True
+        return _once_true(self._tables, table_name, super().has_table)
 
     def _store_asset_check_evaluation_planned(self, event, event_id) -> None:
         with self.index_connection() as conn:
@@ -318,3 +306,13 @@ class LocalSqliteStorage(DagsterSqliteStorage):
     def run_storage_data(self) -> ConfigurableClassData:
         return ConfigurableClassData(__name__, LocalSqliteRunStorage.__name__,
                                      f"base_dir: {_runs_directory(self.base_dir)}\n")
+
+
+def _once_true(known: set[str], name: str, ask) -> bool:
+    """`ask(name)`, remembered in `known` once it is true (what a migration adds is never taken away)."""
+    if name in known:
+        return True
+    if not ask(name):
+        return False
+    known.add(name)
+    return True
