@@ -9,8 +9,8 @@ A paged stream's pages are held and committed several at a time (`more=True`): e
 fixed cost (a contract run per table, a staging table, an upsert, the cursor) that a page of 21
 orders or 200 stock rows paid alone. Held pages commit together once they hold HOLD_ROWS rows or
 the first of them has waited HOLD_SECONDS, with the last page, and before a page that repeats a key
-they hold (a row changed during the pull), so that every page is checked and written exactly as on
-its own. A pull stopped by an error commits its held pages first (`paging`); only a killed process
+they hold (a row changed during the pull) or deletes rows, so that every page is checked and written
+exactly as on its own. A pull stopped by an error commits its held pages first (`paging`); only a killed process
 loses them, at most HOLD_SECONDS of pages, which it fetches again: the saved cursor is the last
 committed page's.
 """
@@ -141,10 +141,13 @@ class StreamWriter:
         this stream follow, so the page may be held and committed with them (see the module's doc).
         True when this call committed (the page and any held before it)."""
         keys = {name: _key_set(frame, self.tables[name]) for name, frame in frames.items()}
-        if any(keys[name] & self._held.keys.get(name, set()) for name in frames):
-            self.flush()  # a key seen again: the earlier version commits first, as it would alone
+        deletes = any(deleted.values()) if deleted else False
+        if deletes or any(keys[name] & self._held.keys.get(name, set()) for name in frames):
+            # a key seen again, or deletions (applied after a commit's upserts): what is held commits
+            # first, and a page with deletions commits at once, each as it would alone
+            self.flush()
         self._held.add(frames, keys, cursors, deleted)
-        if more and self._held.rows < HOLD_ROWS and time.monotonic() - self._held.since < HOLD_SECONDS:
+        if more and not deletes and self._held.rows < HOLD_ROWS and time.monotonic() - self._held.since < HOLD_SECONDS:
             return False
         self.flush()
         return True

@@ -84,3 +84,19 @@ def test_held_pages_commit_once_they_hold_enough_rows(warehouse_url, monkeypatch
         assert writer.write({"orders": pd.DataFrame([order(3, "SE", "2026-03-01T10:00:00")])},
                             page_cursor(3), more=True)
         assert sorted(stored(wh)) == [1, 2, 3] and saved_page(wh) == 3
+
+
+def test_a_page_with_deletions_commits_at_once_after_the_held_pages(warehouse_url):
+    with connect(warehouse_url) as wh:
+        writer = StreamWriter(wh, "orders", "2026-03-01", [ORDERS])
+        writer.write({"orders": pd.DataFrame([order(1, "SE", "2026-03-01T10:00:00")])}, page_cursor(2), more=True)
+        # Deletions are applied after a commit's upserts: held together with a page that brings the
+        # row back, they would delete it again. The page commits alone, after what was held.
+        assert writer.write({"orders": pd.DataFrame([order(2, "DK", "2026-03-01T10:00:00")])}, page_cursor(3),
+                            deleted={"orders": [(f"{1:032x}",)]}, more=True)
+        assert saved_page(wh) == 3 and writer.pages == 2
+        gone = wh.read(f"SELECT number FROM {wh.table_ref('orders')} WHERE deleted_at IS NOT NULL")
+        assert gone["number"].tolist() == [1]
+        writer.write({"orders": pd.DataFrame([order(1, "SE", "2026-03-01T12:00:00")])}, page_cursor(4, done=True))
+        live = wh.read(f"SELECT number FROM {wh.table_ref('orders')} WHERE deleted_at IS NULL ORDER BY number")
+        assert live["number"].tolist() == [1, 2]  # order 1 came back, newer than its deletion
