@@ -13,7 +13,7 @@ spending in ``SLOTS`` sub-buckets of width W/SLOTS keyed by slot index (0.2 s fo
 hour), so the state stays small; a request goes when the current slot, the SLOTS before it (and
 IN_FLIGHT_SLOTS more: Centra counts a request when it arrives, not when we took it) and the request
 together hold at most C, and otherwise waits, exactly, for enough old slots to expire. A steady
-spender gets C per W + 3 W/SLOTS (94 % of the share).
+spender gets C per W + 3 W/SLOTS (94 % of the share; 98 % of the hour's, whose one slot covers it).
 
 The windows live in a ``budget_store`` that every process and machine of the deployment reaches,
 so two runs spend one share between them, not one each. Requests queue in lanes: a lane gives way
@@ -99,8 +99,15 @@ SLOTS = 50
 #: Centra's count of it (the budget's commit, a busy interpreter, the network; 0.4 s at the 10 s
 #: scale), so that two requests one window apart as we took them are not inside one window as
 #: Centra counts them. Without it a loaded machine showed 31 requests in a 10 s interval against a
-#: share of 30. In slots, not seconds, so a time-scaled budget keeps its proportions.
+#: share of 30. In slots, not seconds, so a time-scaled budget keeps its proportions. The hour's
+#: windows count the same 0.4 s, which one of their 72 s slots covers (two would waste 2 % of the hour).
 IN_FLIGHT_SLOTS = 2
+
+
+def in_flight_slots(window_seconds: float) -> int:
+    """Slots a window of ``window_seconds`` (unscaled) counts beyond its length: those covering the
+    10 s windows' IN_FLIGHT_SLOTS."""
+    return math.ceil(IN_FLIGHT_SLOTS * 10.0 / window_seconds)
 
 
 class Window:
@@ -195,9 +202,12 @@ class Throttle:
 
     #: below this fraction of a shared quota left, we hold our spending to what is left minus a margin
     LOW_WATER = 0.25
-    #: the backfill lane fills a window only to this fraction: the rest is there at once for the
-    #: other lanes even when a backfill has spent all it could (see the module docstring)
-    BACKFILL_SHARE = 0.9
+    #: the backfill lane fills a window only to this fraction of it, by window length (seconds): the
+    #: rest is there at once for the other lanes even when a backfill has spent all it could (see the
+    #: module docstring). Two requests of a 10 s share of 30: a webhook batch's re-fetch goes at once,
+    #: and a larger burst waits at most for the window's oldest slots (freshness p95 ~7 s against its
+    #: 21 s target, docs/deploy.md); a tenth of the hour, which takes most of an hour to come back.
+    BACKFILL_SHARE = {10.0: 0.95, 3600.0: 0.9}
     #: how often a lane that gives way to a higher one looks again (seconds)
     YIELD_SECONDS = 0.05
     #: a waiter looks again (and renews its place in the queue) at least this often (seconds)
@@ -234,7 +244,7 @@ class Throttle:
         self.key = key
         self.time_scale = time_scale
         self._rank = LANES.index(lane)
-        self._fraction = self.BACKFILL_SHARE if lane == "backfill" else 1.0
+        self._backfill = lane == "backfill"
         self._id = uuid.uuid4().hex  # this throttle's place in the queue (one per client)
         self._clock = clock
         self._sleep = sleep
@@ -253,7 +263,7 @@ class Throttle:
         for key, tier_quota in self.tier.quotas.items():
             slots = {int(i): amount for i, amount in spent.get(_name(key), {}).items()}  # JSON keys are text
             windows[key] = Window(self.share * quotas.get(_name(key), tier_quota), key[1] / self.time_scale, slots,
-                                  IN_FLIGHT_SLOTS)
+                                  in_flight_slots(key[1]))
         return state, windows
 
     @staticmethod
@@ -299,7 +309,8 @@ class Throttle:
         waiting = {w: entry for w, entry in state["waiting"].items() if entry[1] > now and w != self._id}
         wait = state["paused_until"] - now
         for key, window in windows.items():
-            wait = max(wait, window.wait_time(amounts[key], now, self._fraction))
+            fraction = self.BACKFILL_SHARE[key[1]] if self._backfill else 1.0
+            wait = max(wait, window.wait_time(amounts[key], now, fraction))
         ahead = any(rank < self._rank for rank, _ in waiting.values())
         if wait <= 0 and not ahead:
             for key, window in windows.items():

@@ -110,7 +110,7 @@ def test_three_processes_share_one_budget_lanes_first_and_a_killed_one_frees_its
     freed_from = killed + Throttle.WAITER_GRACE + Throttle.LONGEST_SLEEP / 2
     after = [name for t, name, _ in log if freed_from <= t < ended]
     assert "realtime-worker" not in after
-    assert len(after) >= 0.8 * Throttle.BACKFILL_SHARE * CAPACITY * ((ended - freed_from) / WINDOW - 1)
+    assert len(after) >= 0.8 * Throttle.BACKFILL_SHARE[10.0] * CAPACITY * ((ended - freed_from) / WINDOW - 1)
     assert after.count("backfill-1") > 0 and after.count("backfill-2") > 0
 
 

@@ -199,7 +199,7 @@ def test_unknown_lane_is_refused_with_the_lanes_named():
         Throttle(lane="urgent")
 
 
-def test_backfill_leaves_a_tenth_of_every_window_so_real_time_goes_at_once():
+def test_backfill_leaves_two_requests_of_every_ten_seconds_so_real_time_goes_at_once():
     clock = FakeClock()
     store = MemoryStore()
     backfill = Throttle("growth", 0.5, lane="backfill", store=store, clock=clock, sleep=clock.sleep)
@@ -208,14 +208,37 @@ def test_backfill_leaves_a_tenth_of_every_window_so_real_time_goes_at_once():
     while clock.now < 100.0:
         backfill.acquire()
         taken.append(clock.now)
-    assert max(bisect.bisect_left(taken, start + 10.0) - i for i, start in enumerate(taken)) == 27
-    assert len(taken) / clock.now >= 0.85 * 30 / 10.0
-    while backfill.levels()[("requests", 10.0)].spent < 27:  # the backfill holds all it may
+    assert max(bisect.bisect_left(taken, start + 10.0) - i for i, start in enumerate(taken)) == 28
+    # bursts of 28 every 10 s, the window's current slot and its two in-flight ones: 0.88 of the share
+    assert len(taken) / clock.now >= 0.875 * 30 / 10.0
+    while backfill.levels()[("requests", 10.0)].spent < 28:  # the backfill holds all it may
         backfill.acquire()
     before = clock.now
-    for _ in range(3):
+    for _ in range(2):
         assert realtime.acquire() == 0.0
     assert clock.now == before and realtime.levels()[("requests", 10.0)].available == 0
+
+
+def test_backfill_leaves_a_tenth_of_the_hour_and_its_next_hour_starts_one_in_flight_slot_late():
+    # The hourly share (2,500) binds a long backfill: it fills the hour to 90 %, then takes what
+    # leaves it. The hour's windows count one 72 s slot for requests in flight, not two (144 s).
+    clock = FakeClock()
+    store = MemoryStore()
+    backfill = Throttle("growth", 0.5, lane="backfill", store=store, clock=clock, sleep=clock.sleep)
+    realtime = Throttle("growth", 0.5, lane="realtime", store=store, clock=clock, sleep=clock.sleep)
+    taken = []
+    while len(taken) < 2250:
+        backfill.acquire()
+        taken.append(clock.now)
+    assert taken[-1] < 3600.0
+    clock.now += 20.0  # the 10 s windows are empty, the hour is at the backfill's 90 %
+    before = clock.now
+    for _ in range(30):
+        assert realtime.acquire() == 0.0
+    assert clock.now == before
+    backfill.acquire()
+    # the hour's first slot leaves after its own 72 s, the hour, and one slot in flight
+    assert clock.now == pytest.approx(3600.0 + 2 * 3600.0 / SLOTS)
 
 
 def test_state_saved_by_the_token_bucket_version_is_read():
