@@ -23,7 +23,10 @@ from centra_pipelines_tests.defs.truth import (
 @pytest.mark.timeout(600)
 def test_full_sync_equals_the_sandbox_truth(sandbox_server, warehouse_url, dagster_instance):
     defs = make_defs(sandbox_server, warehouse_url)
-    summary = sync_warehouse(defs, dagster_instance)
+    # Up to the sandbox's clock, as `centra-pipelines sync` runs against it (centra_pipelines/sync.py), not
+    # the wall clock's day: each day past the sandbox's clock adds an empty partition of every daily asset,
+    # whose run events cost Dagster bookkeeping (in November 2026 a third more partitions than the data has).
+    summary = sync_warehouse(defs, dagster_instance, until=sandbox_server.sandbox.now.date())
     assert all(row["ok"] for row in summary), [r for r in summary if not r["ok"]]
     # the summary's throttle wait names the lane: a sync run from the shell is an incremental one
     assert {r["wait"].split()[-1] for r in summary if r["requests"]} == {"incremental"}

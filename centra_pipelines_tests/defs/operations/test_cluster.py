@@ -45,19 +45,22 @@ class Cluster:
     def __init__(self, env: dict[str, str], logs: Path):
         self.env, self.logs, self.workers = env, logs, {}
 
-    def start_worker(self, name: str) -> None:
+    def start_workers(self, *names: str) -> None:
         # The documented command (docs/deploy.md); one step at a time per worker, so steps spread.
-        log = open(self.logs / f"{name}.log", "w")
-        process = subprocess.Popen(
-            [str(BIN / "dagster-celery"), "worker", "start", "-A", "dagster_celery.app",
-             "-y", str(ROOT / "deploy" / "celery.yaml"), "-n", name, "--", "--concurrency=1"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        self.workers[name] = process
+        # All are started before waiting for any: each spends seconds importing Dagster and Celery.
+        for name in names:
+            log = open(self.logs / f"{name}.log", "w")
+            self.workers[name] = subprocess.Popen(
+                [str(BIN / "dagster-celery"), "worker", "start", "-A", "dagster_celery.app",
+                 "-y", str(ROOT / "deploy" / "celery.yaml"), "-n", name, "--", "--concurrency=1"],
+                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 120
-        while " ready." not in (self.logs / f"{name}.log").read_text():
-            assert process.poll() is None, f"worker {name} exited: {(self.logs / f'{name}.log').read_text()[-2000:]}"
-            assert time.monotonic() < deadline, f"worker {name} not ready in 120 s"
-            time.sleep(0.5)
+        for name in names:
+            process = self.workers[name]
+            while " ready." not in (self.logs / f"{name}.log").read_text():
+                assert process.poll() is None, f"worker {name} exited: {(self.logs / f'{name}.log').read_text()[-2000:]}"
+                assert time.monotonic() < deadline, f"worker {name} not ready in 120 s"
+                time.sleep(0.2)
 
     def kill_worker(self, name: str) -> None:
         """kill -9 of the worker: its wrapper, the Celery main process and its pool child."""
@@ -208,8 +211,7 @@ def test_cluster_deploy_files_are_valid_dagster_configuration():
 
 
 def test_cluster_sync_on_two_workers_equals_the_sandbox(cluster, pg_url):
-    cluster.start_worker("w1")
-    cluster.start_worker("w2")
+    cluster.start_workers("w1", "w2")
     cluster.run("reference_and_catalog_job")
     instance = _instance(cluster)
     try:
@@ -260,8 +262,7 @@ def test_cluster_worker_killed_mid_run_then_rerun_loses_and_duplicates_nothing(c
     mapping = tmp_path / "one_order_a_page.yaml"
     mapping.write_text("sync:\n  orders_page_size: 1\n")
     cluster.env["CENTRA_MAPPING_FILE"] = str(mapping)
-    cluster.start_worker("w1")
-    cluster.start_worker("w2")
+    cluster.start_workers("w1", "w2")
     cluster.run("reference_and_catalog_job")
     instance = _instance(cluster)
     try:
