@@ -48,7 +48,9 @@ def test_faults_lose_no_product_and_duplicate_none(make_sandbox, strict):
     server = make_sandbox(scale="small", strict=strict, time_scale=50,
                           faults="5xx=0.2,429=0.05,reset=0.05,nonjson=0.02,truncate=0.02,storm=3,seed=11")
     truth = sorted(ids(server.truth()["products"]))
-    with client_for(server) as client:
+    # The sandbox grants any rate (tier off): a client budgeted for Enhanced sends the ~60 requests without
+    # pacing them (at half of Growth, 10 s of waiting that this test is not about).
+    with client_for(server, tier="enhanced", share=1.0) as client:
         pages = list(client.pages("products", limit=25))
         seen = [pid for page in pages for pid in ids(page.rows)]
         assert client.capabilities().plan("products").mode == ("pages" if strict else "keyset")
@@ -148,9 +150,11 @@ def test_saved_cursor_resumes_at_next_page_without_earlier_requests(make_sandbox
 
 def test_strict_sandbox_every_stream_completes_by_its_fallback(make_sandbox, caplog):
     caplog.set_level(logging.INFO)
-    server = make_sandbox(scale="tiny", strict=True)
+    # ~100 pages of 7 rows: the client's budget on a 20 times faster clock, as the sandbox's (at Growth's
+    # pace the walk would wait ~20 s for its budget, which this test is not about).
+    server = make_sandbox(scale="tiny", strict=True, time_scale=20)
     truth = server.truth()
-    with client_for(server) as client:
+    with client_for(server, time_scale=20) as client:
         capabilities = client.capabilities()
         for name in STREAMS:
             assert capabilities.plan(name).mode == "pages", name
