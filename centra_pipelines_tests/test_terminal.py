@@ -65,7 +65,9 @@ def test_progress_follows_the_run_and_names_the_asset_and_partition_of_a_retry(m
     with dg.instance_for_test(temp_dir=str(tmp_path), overrides=overrides) as instance:
         assert all(r["ok"] for r in _run(defs, instance, "reference_and_catalog_job", None, progress))
         assert "1-stockholm-dc" in instance.get_dynamic_partitions("warehouse")
-        server.set_faults("5xx=0.5,seed=3")  # half the requests fail with 5xx; the client retries them
+        # Half the requests fail with 5xx; the client retries them. Seed 12 fails each of the two pages once
+        # (seed 3 failed four in a row twice: ~15 s of back-off before the same lines).
+        server.set_faults("5xx=0.5,seed=12")
         out.truncate(0), out.seek(0)
         [row] = _run(defs, instance, "stock_job", "1-stockholm-dc", progress)
     shown = out.getvalue()
