@@ -71,9 +71,11 @@ def test_killed_worker_resumes_at_next_uncommitted_page(make_sandbox, pg_url, da
     defs = make_defs(server, pg_url, page_size=20)
     _load_size_charts(defs, dagster_instance)
     server.reset_log()
-    # A small share of the tier makes the worker slow enough to be killed mid-pull.
+    # A small share of the tier makes the worker slow enough to be killed mid-pull: 12 requests a 10 s
+    # window, fewer than the ~17 of the whole pull (introspection and 16 pages of 20), so it stops for the
+    # window to slide after page ~10 at the latest (at 0.1 it reached page 4 only after a 10 s wait).
     worker = subprocess.Popen([sys.executable, "-m", "centra_pipelines_tests.defs.catalog_worker", server.url,
-                               pg_url, "0.1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               pg_url, "0.2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     committed = None
     deadline = time.monotonic() + 90
     with connect(pg_url) as wh:
