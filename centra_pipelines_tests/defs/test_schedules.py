@@ -53,5 +53,7 @@ def test_orders_schedules_request_today_and_the_lookback_as_one_range_run():
     [lookback] = by_name["orders_lookback_schedule"].evaluate_tick(context).run_requests
     range_of = lambda r: (r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])  # noqa: E731
     assert range_of(today) == ("2026-03-31", "2026-03-31")
+    # today's runs continue from the last pull; the lookback's re-read their whole window
+    assert today.tags["centra/window"] == "since_last_pull" and "centra/window" not in lookback.tags
     days = load_mapping().sync.lookback_days
     assert range_of(lookback) == ((at - timedelta(days=days)).strftime("%Y-%m-%d"), "2026-03-31")
