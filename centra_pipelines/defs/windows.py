@@ -44,8 +44,8 @@ class WindowConfig(dg.Config):
 
 
 #: A run tagged WINDOW_TAG=SINCE_LAST_PULL (`sync`'s re-runs, the incremental schedules) starts each stream
-#: where its earlier pulls left off when they cover the window's start; any other run (a backfill, the
-#: lookback schedule) re-reads its whole window and lookback.
+#: windowed by updatedAt where its earlier pulls left off when they cover the window's start; any other
+#: run (a backfill, the lookback schedule), and returns (by createdAt), re-read the whole window and lookback.
 WINDOW_TAG, SINCE_LAST_PULL = "centra/window", "since_last_pull"
 
 
@@ -69,16 +69,17 @@ def run_window(context: dg.AssetExecutionContext, lookback_days: int) -> tuple[d
 
 @contextmanager
 def window_run(context: dg.AssetExecutionContext, config: WindowConfig, centra, warehouse, stream: str,
-               tables: list[TableSpec]) -> Iterator[tuple[Mapping, datetime, datetime, CentraClient, object,
-                                                          StreamWriter]]:
+               tables: list[TableSpec], window_field: str = "updatedAt") -> Iterator[
+                   tuple[Mapping, datetime, datetime, CentraClient, object, StreamWriter]]:
     """What every daily stream's run starts with: the mapping, its window [start, end) (the config's
     lookback, else the mapping's), a Centra client, a warehouse connection and the stream's writer
-    (its cursors keyed by the window)."""
+    (its cursors keyed by the window). A run tagged to continue from the last pull does so for a window
+    by `updatedAt` only: a row's `createdAt` never moves, so its later changes are only seen by re-reads."""
     mapping = mapping_or_fail()
     start, end = run_window(context, mapping.sync.lookback_days if config.lookback_days is None
                             else config.lookback_days)
     with centra.get_client() as client, warehouse.connect() as wh:
-        if context.run.tags.get(WINDOW_TAG) == SINCE_LAST_PULL:
+        if window_field == "updatedAt" and context.run.tags.get(WINDOW_TAG) == SINCE_LAST_PULL:
             covered = Coverage.load(wh, stream)
             if covered is not None and covered.start <= start < covered.end:
                 context.log.info(f"{stream}: earlier pulls cover {covered.start.isoformat()} .. "
@@ -107,7 +108,7 @@ AS_OF_MARGIN = timedelta(seconds=60)
 
 @dataclass(frozen=True)
 class Coverage:
-    """[start, end) of a stream's window field that its completed pulls cover: every row whose value lies
+    """[start, end) of `updatedAt` that a stream's completed pulls cover: every row whose value lies
     there is in the warehouse as Centra has it now. A pull covers its window up to its `as_of` (a row
     changed after that moved past it), so pulls that overlap or touch cover their union; of two apart
     the later is kept, the one an incremental run continues from. Kept in sync_state as the pseudo
@@ -177,7 +178,8 @@ def pull_window(context, client: CentraClient, writer: StreamWriter, stream: str
                 context.log.info(f"{stream}: page {page.number} committed, {result.rows} rows in the window so far")
             if on_page is not None:
                 on_page(rows, frames)
-    Coverage.record(writer.warehouse, stream, start, end, result.as_of)
+    if window_field == "updatedAt":
+        Coverage.record(writer.warehouse, stream, start, end, result.as_of)
     return result
 
 

@@ -390,10 +390,13 @@ def test_incremental_run_starts_where_the_last_pull_left_off_and_a_backfill_re_r
     truth = {o["id"]: o for o in server.truth()["orders"]}
     since_first = [o for o in truth.values() if pd.Timestamp(o["updated_at"]) >= pd.Timestamp(as_of)]
     assert changed <= {o["number"] for o in since_first}  # the history names orders by number
-    [figures] = [e.event_specific_data.materialization.metadata for e in run.get_asset_materialization_events()
-                 if "run_window_start" in e.event_specific_data.materialization.metadata
-                 and e.asset_key == dg.AssetKey("orders")]
-    assert pd.Timestamp(figures["run_window_start"].value) == pd.Timestamp(as_of)
+    figures = {e.asset_key.to_user_string(): e.event_specific_data.materialization.metadata
+               for e in run.get_asset_materialization_events()
+               if "run_window_start" in e.event_specific_data.materialization.metadata}
+    assert pd.Timestamp(figures["orders"]["run_window_start"].value) == pd.Timestamp(as_of)
+    # returns are windowed by createdAt, which their later changes do not move: they re-read the lookback
+    assert pd.Timestamp(figures["returns"]["run_window_start"].value) == pd.Timestamp("2026-03-28T00:00:00Z")
+    figures = figures["orders"]
     assert figures["run_orders"].value == len(since_first)  # only the orders changed since the first pull's as-of
 
     spoiled = {q["id"] for q in server.truth()["quirks"] if q["entity"] == "orders"}
