@@ -11,7 +11,7 @@ SCHEDULES = [
     *window_schedule("orders_lookback_schedule", orders_daily_job, "20 * * * *",
                      lambda: load_mapping().sync.lookback_days,
                      "Hourly: re-pull the last lookback_days daily windows (the mapping's sync parameters), "
-                     "for updates Centra made late."),
+                     "for updates Centra made late.", window_ops=("order_windows", "returns")),
     *job_schedule("reconciliation_schedule", reconciliation_job, "40 3 * * *",
                   "Daily: row-count reconciliation of orders, returns and customers over the lookback window."),
 ]
