@@ -90,7 +90,8 @@ def child(url: str, warehouse_url: str, until: str, profile: str = "") -> None:
             profiler.dump_stats(profile)
         runs = [r for r in instance.get_runs() if r.run_id not in before]
         events = sum(len(instance.all_logs(r.run_id)) for r in runs)
-    print(json.dumps({"ok": all(r["ok"] for r in rows), "requests": sum(r["requests"] for r in rows),
+    print(json.dumps({"ok": all(r["ok"] for r in rows), "failures": [r["checks"] for r in rows if not r["ok"]],
+                      "requests": sum(r["requests"] for r in rows),
                       "events": events, "runs": len(runs), "sync_seconds": sync_seconds, "cpu_seconds": cpu_seconds,
                       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "done_at": done_at}))
@@ -194,7 +195,8 @@ def main() -> int:
         checks = [(f"{r['scale']} {r['sync']}: requests {r['server']} <= {bound:.1f}", r["server"] <= bound),
                   (f"{r['scale']} {r['sync']}: our count {r['requests']} == server's {r['server']}",
                    r["requests"] == r["server"]),
-                  (f"{r['scale']} {r['sync']}: every run succeeded", r["ok"])]
+                  (f"{r['scale']} {r['sync']}: every run succeeded"
+                   + "".join(f"\n           {failure}" for failure in r["failures"]), r["ok"])]
         if r["scale"] == "small" and r["sync"] in ("full", "same"):
             target = FULL_WALL_TARGET if r["sync"] == "full" else SAME_WALL_TARGET
             checks.append((f"small {r['sync']}: wall {r['wall']:.1f} s <= {target:.0f} s", r["wall"] <= target))

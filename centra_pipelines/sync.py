@@ -103,6 +103,7 @@ def sync_warehouse(defs, instance, until: date | None = None, full: bool = False
     import dagster as dg
 
     from centra_pipelines.defs import jobs
+    from centra_pipelines.defs.windows import SINCE_LAST_PULL, WINDOW_TAG
 
     summary = _run(defs, instance, "catalog_sync_job", None, progress,
                    {"ops": {"displays_and_prices": {"config": {"full_pull": full}}}})
@@ -112,10 +113,12 @@ def sync_warehouse(defs, instance, until: date | None = None, full: bool = False
             summary += _run(defs, instance, "stock_job", key, progress)
     graph = defs.resolve_asset_graph()
     whole = jobs.daily_sync_job.selection.resolve(graph)
+    # A re-run's streams start where their earlier pulls left off (defs/windows.py, Coverage); --full re-reads.
+    tags = {} if full else {WINDOW_TAG: SINCE_LAST_PULL}
     for window, parts in daily_runs(instance, until, full):
         assets = set().union(*(job.selection.resolve(graph) for job in parts))
         summary += _run(defs, instance, "daily_sync_job", window, progress,
-                        assets=None if assets == whole else sorted(assets))
+                        assets=None if assets == whole else sorted(assets), tags=tags)
     return summary
 
 
@@ -179,8 +182,9 @@ RUN_TAGS = {".dagster/repository": f"__repository__@{CODE_LOCATION}", "centra/la
 
 def _run(defs, instance, job_name: str, partition: str | tuple[str, str] | None,
          progress: "terminal.SyncProgress | None" = None, config: dict | None = None,
-         assets: list | None = None) -> list[dict]:
-    """One run of `job_name` (only `assets` of it, when given) in this process: its summary rows."""
+         assets: list | None = None, tags: dict[str, str] | None = None) -> list[dict]:
+    """One run of `job_name` (only `assets` of it, when given; with `tags` beside the usual) in this
+    process: its summary rows."""
     started = time.monotonic()
     job = defs.resolve_job_def(job_name)
     # The run id is chosen here so that the progress display can follow the run's events as they come.
@@ -188,14 +192,15 @@ def _run(defs, instance, job_name: str, partition: str | tuple[str, str] | None,
     run_config = {**(progress.run_config if progress else RUN_CONFIG), **(config or {})}
     label = f"{partition[0]}..{partition[1]}" if isinstance(partition, tuple) else (partition or "")
     with progress.follow(instance, run_id, label) if progress else nullcontext():
+        tags = {**RUN_TAGS, **(tags or {})}
         if isinstance(partition, tuple):  # a range of daily partitions as one run (single-run backfill)
-            tags = {**RUN_TAGS, "dagster/asset_partition_range_start": partition[0],
-                    "dagster/asset_partition_range_end": partition[1]}
+            tags.update({"dagster/asset_partition_range_start": partition[0],
+                         "dagster/asset_partition_range_end": partition[1]})
             result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=False, run_config=run_config,
                                             run_id=run_id, asset_selection=assets)
             partition = label
         else:
-            result = job.execute_in_process(instance=instance, partition_key=partition, tags=RUN_TAGS,
+            result = job.execute_in_process(instance=instance, partition_key=partition, tags=tags,
                                             raise_on_error=False, run_config=run_config, run_id=run_id,
                                             asset_selection=assets)
     seconds = time.monotonic() - started

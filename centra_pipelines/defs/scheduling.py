@@ -10,6 +10,8 @@ from datetime import timedelta, timezone
 
 import dagster as dg
 
+from centra_pipelines.defs.windows import SINCE_LAST_PULL, WINDOW_TAG
+
 
 def cron(name: str, default: str) -> str | None:
     value = os.environ.get(f"CENTRA_SCHEDULE_{name.upper()}", default).strip()
@@ -40,14 +42,20 @@ def per_partition_schedule(name: str, job, partitions: str, default_cron: str,
 
 
 def window_schedule(name: str, job, default_cron: str, days_back: int | Callable[[], int],
-                    description: str) -> list[dg.ScheduleDefinition]:
-    """Daily change windows from `days_back` days ago through today, as ONE run (a partition range)."""
+                    description: str, since_last_pull: bool = False,
+                    window_ops: tuple[str, ...] = ()) -> list[dg.ScheduleDefinition]:
+    """Daily change windows from `days_back` days ago through today, as ONE run (a partition range);
+    `since_last_pull`: each stream starts where its earlier pulls left off (defs/windows.py). The
+    `window_ops` of a run reaching back `days_back` days re-read no lookback before them: the range
+    is the lookback."""
 
     def _request(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
         today = context.scheduled_execution_time.astimezone(timezone.utc)
         back = days_back() if callable(days_back) else days_back
         first, last = (today - timedelta(days=back)).strftime("%Y-%m-%d"), today.strftime("%Y-%m-%d")
         return dg.RunRequest(run_key=f"{name}-{today:%Y-%m-%dT%H:%M}", tags={
-            "dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last})
+            "dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last,
+            **({WINDOW_TAG: SINCE_LAST_PULL} if since_last_pull else {})},
+            run_config={"ops": {op: {"config": {"lookback_days": 0}} for op in window_ops}})
 
     return job_schedule(name, job, default_cron, description, _request)

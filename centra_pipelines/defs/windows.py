@@ -12,6 +12,7 @@ not (customers on a strict schema), every customer is pulled by id pages and the
 in memory.
 """
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -42,6 +43,12 @@ class WindowConfig(dg.Config):
     lookback_days: int | None = Field(default=None, ge=0, le=90, description="Days re-read before the window")
 
 
+#: A run tagged WINDOW_TAG=SINCE_LAST_PULL (`sync`'s re-runs, the incremental schedules) starts each stream
+#: windowed by updatedAt where its earlier pulls left off when they cover the window's start; any other
+#: run (a backfill, the lookback schedule), and returns (by createdAt), re-read the whole window and lookback.
+WINDOW_TAG, SINCE_LAST_PULL = "centra/window", "since_last_pull"
+
+
 def mapping_or_fail() -> Mapping:
     """The mapping (CENTRA_MAPPING_FILE over the defaults), validated before any request."""
     from centra_pipelines.mapping import MappingError
@@ -62,15 +69,23 @@ def run_window(context: dg.AssetExecutionContext, lookback_days: int) -> tuple[d
 
 @contextmanager
 def window_run(context: dg.AssetExecutionContext, config: WindowConfig, centra, warehouse, stream: str,
-               tables: list[TableSpec]) -> Iterator[tuple[Mapping, datetime, datetime, CentraClient, object,
-                                                          StreamWriter]]:
+               tables: list[TableSpec], window_field: str = "updatedAt") -> Iterator[
+                   tuple[Mapping, datetime, datetime, CentraClient, object, StreamWriter]]:
     """What every daily stream's run starts with: the mapping, its window [start, end) (the config's
     lookback, else the mapping's), a Centra client, a warehouse connection and the stream's writer
-    (its cursors keyed by the window)."""
+    (its cursors keyed by the window). A run tagged to continue from the last pull does so for a window
+    by `updatedAt` only: a row's `createdAt` never moves, so its later changes are only seen by re-reads."""
     mapping = mapping_or_fail()
     start, end = run_window(context, mapping.sync.lookback_days if config.lookback_days is None
                             else config.lookback_days)
     with centra.get_client() as client, warehouse.connect() as wh:
+        if window_field == "updatedAt" and context.run.tags.get(WINDOW_TAG) == SINCE_LAST_PULL:
+            covered = Coverage.load(wh, stream)
+            # a window wholly inside the coverage (a past range tagged by hand) is re-read whole
+            if covered is not None and covered.start <= start < covered.end < end:
+                context.log.info(f"{stream}: earlier pulls cover {covered.start.isoformat()} .. "
+                                 f"{covered.end.isoformat()}: this one starts at its end")
+                start = covered.end
         yield mapping, start, end, client, wh, StreamWriter(wh, stream, f"{start.date()}..{end.date()}", tables)
 
 
@@ -90,6 +105,41 @@ def days(start: datetime, end: datetime) -> list[str]:
 # How far before Centra's `Date` of its first answer a pull's "as of" is put: clock skew between
 # Centra's web and database servers, and a change committed while that answer was in flight.
 AS_OF_MARGIN = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """[start, end) of `updatedAt` that a stream's completed pulls cover: every row whose value lies
+    there is in the warehouse as Centra has it now. A pull covers its window up to its `as_of` (a row
+    changed after that moved past it), so pulls that overlap or touch cover their union; of two apart
+    the later is kept, the one an incremental run continues from. Kept in sync_state as the pseudo
+    stream "<stream>/covered"."""
+
+    start: datetime
+    end: datetime
+
+    @staticmethod
+    def load(wh, stream: str) -> "Coverage | None":
+        text = wh.load_cursor(f"{stream}/covered")
+        if text is None:
+            return None
+        data = json.loads(text)
+        return Coverage(datetime.fromisoformat(data["start"]), datetime.fromisoformat(data["end"]))
+
+    def joined(self, other: "Coverage | None") -> "Coverage":
+        if other is None or other.end < self.start or self.end < other.start:
+            return self if other is None or self.end >= other.end else other
+        return Coverage(min(self.start, other.start), max(self.end, other.end))
+
+    @staticmethod
+    def record(wh, stream: str, start: datetime, end: datetime, as_of: str) -> None:
+        """Add a completed pull of [start, end) whose first answer came at `as_of` (nothing if unknown)."""
+        if not as_of or datetime.fromisoformat(as_of) <= start:
+            return
+        pulled = Coverage(start, min(end, datetime.fromisoformat(as_of))).joined(Coverage.load(wh, stream))
+        with wh.transaction() as tx:
+            tx.save_cursor(f"{stream}/covered", None,
+                           json.dumps({"start": pulled.start.isoformat(), "end": pulled.end.isoformat()}))
 
 
 @dataclass
@@ -129,6 +179,8 @@ def pull_window(context, client: CentraClient, writer: StreamWriter, stream: str
                 context.log.info(f"{stream}: page {page.number} committed, {result.rows} rows in the window so far")
             if on_page is not None:
                 on_page(rows, frames)
+    if window_field == "updatedAt":
+        Coverage.record(writer.warehouse, stream, start, end, result.as_of)
     return result
 
 

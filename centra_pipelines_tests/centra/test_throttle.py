@@ -199,11 +199,15 @@ def test_unknown_lane_is_refused_with_the_lanes_named():
         Throttle(lane="urgent")
 
 
+def _backfill_and_real_time() -> tuple[FakeClock, Throttle, Throttle]:
+    """A fake clock, and a backfill and a real-time throttle on one budget (Growth, share 0.5)."""
+    clock, store = FakeClock(), MemoryStore()
+    return clock, *(Throttle("growth", 0.5, lane=lane, store=store, clock=clock, sleep=clock.sleep)
+                    for lane in ("backfill", "realtime"))
+
+
 def test_backfill_leaves_two_requests_of_every_ten_seconds_so_real_time_goes_at_once():
-    clock = FakeClock()
-    store = MemoryStore()
-    backfill = Throttle("growth", 0.5, lane="backfill", store=store, clock=clock, sleep=clock.sleep)
-    realtime = Throttle("growth", 0.5, lane="realtime", store=store, clock=clock, sleep=clock.sleep)
+    clock, backfill, realtime = _backfill_and_real_time()
     taken = []
     while clock.now < 100.0:
         backfill.acquire()
@@ -222,10 +226,7 @@ def test_backfill_leaves_two_requests_of_every_ten_seconds_so_real_time_goes_at_
 def test_backfill_leaves_a_tenth_of_the_hour_and_its_next_hour_starts_one_in_flight_slot_late():
     # The hourly share (2,500) binds a long backfill: it fills the hour to 90 %, then takes what
     # leaves it. The hour's windows count one 72 s slot for requests in flight, not two (144 s).
-    clock = FakeClock()
-    store = MemoryStore()
-    backfill = Throttle("growth", 0.5, lane="backfill", store=store, clock=clock, sleep=clock.sleep)
-    realtime = Throttle("growth", 0.5, lane="realtime", store=store, clock=clock, sleep=clock.sleep)
+    clock, backfill, realtime = _backfill_and_real_time()
     taken = []
     while len(taken) < 2250:
         backfill.acquire()

@@ -355,3 +355,59 @@ def test_orders_changed_during_the_run_do_not_fail_reconciliation_and_lost_rows_
     assert not evaluation.passed
     assert evaluation.metadata["rows_missing"].value == 2
     assert {m["partition"] for m in evaluation.metadata["first_mismatches"].value} == set(victims["partition"])
+
+
+def test_incremental_run_starts_where_the_last_pull_left_off_and_a_backfill_re_reads(make_sandbox, tmp_path,
+                                                                                   dagster_instance, monkeypatch):
+    """A run tagged centra/window=since_last_pull (sync's re-runs, the incremental schedules) pulls only what
+    changed since the stream's last pull, and the warehouse still equals Centra; an untagged run of the
+    same days (a backfill) re-reads the whole window and its lookback."""
+    pages_of = tmp_path / "mapping.yaml"
+    pages_of.write_text("sync:\n  orders_page_size: 5\n")  # small pages: a page count tells windows apart
+    monkeypatch.setenv("CENTRA_MAPPING_FILE", str(pages_of))
+    server = make_sandbox(scale="small")
+    url = duckdb_url(tmp_path / "centra.duckdb")
+    defs = make_defs(server, url)
+    since = {"centra/window": "since_last_pull"}
+    assert _run(defs, dagster_instance, "reference_and_catalog_job", None,
+                asset_selection=[dg.AssetKey("pricelists"), dg.AssetKey("currencies")]).success
+
+    def orders_pages(run_first: str, tags: dict | None) -> tuple[dg.ExecuteInProcessResult, int]:
+        server.reset_log()
+        run = defs.resolve_job_def("orders_daily_job").execute_in_process(
+            instance=dagster_instance, raise_on_error=False,
+            tags={**_range(run_first, "2026-03-31"), **(tags or {})})
+        assert run.success
+        return run, sum(1 for r in server.requests() if r["operation"] == "OrdersPage")
+
+    first, _ = orders_pages("2026-03-01", since)  # nothing covered yet: the whole window and its lookback
+    as_of = [e.event_specific_data.materialization.metadata["run_centra_as_of"].value
+             for e in first.get_asset_materialization_events()
+             if "run_centra_as_of" in e.event_specific_data.materialization.metadata][0]
+    changed = {h["id"] for h in server.advance(30) if h["type"] == "order"}
+    assert changed
+    run, pages = orders_pages("2026-03-31", since)
+    truth = {o["id"]: o for o in server.truth()["orders"]}
+    since_first = [o for o in truth.values() if pd.Timestamp(o["updated_at"]) >= pd.Timestamp(as_of)]
+    assert changed <= {o["number"] for o in since_first}  # the history names orders by number
+    figures = {e.asset_key.to_user_string(): e.event_specific_data.materialization.metadata
+               for e in run.get_asset_materialization_events()
+               if "run_window_start" in e.event_specific_data.materialization.metadata}
+    assert pd.Timestamp(figures["orders"]["run_window_start"].value) == pd.Timestamp(as_of)
+    # returns are windowed by createdAt, which their later changes do not move: they re-read the lookback
+    assert pd.Timestamp(figures["returns"]["run_window_start"].value) == pd.Timestamp("2026-03-28T00:00:00Z")
+    figures = figures["orders"]
+    assert figures["run_orders"].value == len(since_first)  # only the orders changed since the first pull's as-of
+
+    spoiled = {q["id"] for q in server.truth()["quirks"] if q["entity"] == "orders"}
+    window_start = pd.Timestamp("2026-02-26T00:00:00Z")  # the first run's first day less the 3-day lookback
+    with connect(url) as wh:
+        stored = live(wh, "orders").set_index("id")
+    expected = {i for i, o in truth.items() if pd.Timestamp(o["updated_at"]) >= window_start} - spoiled
+    assert set(stored.index) == expected
+    assert all(stored.at[i, "updated_at"] == pd.Timestamp(truth[i]["updated_at"]) for i in expected)
+
+    # the same day untagged: its whole window and lookback again, far more than the changes
+    _, again = orders_pages("2026-03-31", None)
+    in_lookback = [o for o in truth.values() if pd.Timestamp(o["updated_at"]) >= pd.Timestamp("2026-03-28T00:00:00Z")]
+    assert len(in_lookback) > 2 * len(since_first) and again > pages

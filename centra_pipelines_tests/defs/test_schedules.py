@@ -53,5 +53,16 @@ def test_orders_schedules_request_today_and_the_lookback_as_one_range_run():
     [lookback] = by_name["orders_lookback_schedule"].evaluate_tick(context).run_requests
     range_of = lambda r: (r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])  # noqa: E731
     assert range_of(today) == ("2026-03-31", "2026-03-31")
+    # today's runs continue from the last pull; the lookback's re-read their whole window
+    assert today.tags["centra/window"] == "since_last_pull" and "centra/window" not in lookback.tags
+    # the lookback's range is the lookback: its windows re-read no more days before it
+    assert lookback.run_config == {"ops": {op: {"config": {"lookback_days": 0}} for op in ("order_windows", "returns")}}
+    from centra_pipelines.defs.customers import schedules as customer_schedules
+    from centra_pipelines.definitions import defs
+
+    [customers] = [s for s in customer_schedules.SCHEDULES if s.name == "customers_lookback_schedule"]
+    for job, request in (("orders_daily_job", lookback), ("customers_daily_job",
+                                                          *customers.evaluate_tick(context).run_requests)):
+        assert dg.validate_run_config(defs.resolve_job_def(job), request.run_config)  # the ops exist and take it
     days = load_mapping().sync.lookback_days
     assert range_of(lookback) == ((at - timedelta(days=days)).strftime("%Y-%m-%d"), "2026-03-31")

@@ -221,7 +221,7 @@ def order_windows(context: dg.AssetExecutionContext, config: WindowConfig, centr
 def returns(context: dg.AssetExecutionContext, config: WindowConfig, centra: CentraResource,
             warehouse: WarehouseResource):
     """Returns of the run's days (by createdAt, plus the lookback) with their lines and refunds."""
-    with window_run(context, config, centra, warehouse, "returns", [RETURNS, RETURN_LINES]) as window:
+    with window_run(context, config, centra, warehouse, "returns", [RETURNS, RETURN_LINES], "createdAt") as window:
         mapping, start, end, client, wh, writer = window
         base = base_currency(client)
         wh.ensure_tables([model.SHIPMENTS])
