@@ -367,7 +367,9 @@ def test_incremental_run_starts_where_the_last_pull_left_off_and_a_backfill_re_r
     monkeypatch.setenv("CENTRA_MAPPING_FILE", str(pages_of))
     server = make_sandbox(scale="small")
     url = duckdb_url(tmp_path / "centra.duckdb")
-    defs = make_defs(server, url)
+    # The sandbox grants any rate (tier off): a client budgeted for Enhanced sends the first run's ~50 pages
+    # unpaced (at half of Growth they waited ~8 s, which this test is not about).
+    defs = make_defs(server, url, tier="enhanced", share=1.0)
     since = {"centra/window": "since_last_pull"}
     assert _run(defs, dagster_instance, "reference_and_catalog_job", None,
                 asset_selection=[dg.AssetKey("pricelists"), dg.AssetKey("currencies")]).success
