@@ -137,7 +137,9 @@ def _address_uses(people: pd.DataFrame, order_emails: pd.DataFrame) -> pd.DataFr
         "address": people["email"].map(normalise_email).to_numpy(),
         "first_used": people["created_at"].to_numpy(),
     })
-    uses = pd.concat([ordered, current], ignore_index=True).dropna(subset=["customer_id", "address"])
+    # an empty frame is left out of the concat: pandas is changing how it decides the dtypes with one
+    uses = pd.concat([f for f in (ordered, current) if len(f)] or [current], ignore_index=True) \
+        .dropna(subset=["customer_id", "address"])
     uses["customer_id"] = uses["customer_id"].astype("int64")
     uses = uses[uses["customer_id"].isin(people.index)]
     return uses.groupby(["customer_id", "address"], as_index=False, dropna=False)["first_used"].min()
