@@ -288,8 +288,8 @@ def main() -> int:
                     if track and hook["type"] == "order" and hook["id"] in orders_by_number:
                         pending[hook["id"]] = (iso_utc(orders_by_number[hook["id"]]["updatedAt"]), changed_at)
             # The next tick waits for the run in flight, so the next run takes everything landed
-            # meanwhile. (A deployment's sensor does not wait: its runs may overlap, each in its own
-            # process.)
+            # meanwhile, as the sensor itself does in a deployment (CENTRA_WEBHOOK_WAIT_SECONDS); here
+            # the worker's runs are done when it says so, before its next run is handed over.
             if now >= state["next_tick"] and state["sent"] == len(runs):
                 state["next_tick"] = now + args.sensor_interval
                 result = sensor.evaluate_tick(dg.build_sensor_context(cursor=state["cursor"], instance=instance))

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -104,3 +105,34 @@ def test_a_file_that_appears_behind_the_cursor_is_handed_out_again(tmp_path, ins
     (tmp_path / "incoming" / late).write_bytes(b"{}")
     [retry] = tick(sensor, instance, result.cursor).run_requests
     assert files_of(retry) == [late] and retry.run_key.startswith("webhooks-retry-")
+
+
+def test_a_tick_waits_for_the_batch_in_flight_then_the_next_takes_everything_landed_meanwhile(tmp_path, instance):
+    first = land(tmp_path, 3, seconds_ago=60)
+    sensor = build_webhook_landing_sensor(landing=tmp_path, batch_size=100, settle_seconds=2, retry_seconds=3600,
+                                          wait_seconds=120)
+    [request] = tick(sensor, instance).run_requests
+    assert files_of(request) == first
+    cursor = json.dumps({"after": first[-1]})
+    in_flight = dg.DagsterRun(job_name="webhook_batch_job", run_id=str(uuid.uuid4()), status=dg.DagsterRunStatus.STARTED)
+    instance.add_run(in_flight)
+    later = land(tmp_path, 2, seconds_ago=30)
+    waiting = tick(sensor, instance, cursor)
+    assert not waiting.run_requests and "in flight" in waiting.skip_message and waiting.cursor == cursor
+    land_more = land(tmp_path, 2, seconds_ago=20)
+    instance.report_run_failed(in_flight)  # it ended (any end will do)
+    [request] = tick(sensor, instance, cursor).run_requests
+    assert files_of(request) == later + land_more  # one run for all that landed while the other ran
+
+
+def test_a_run_in_flight_is_not_waited_for_past_the_wait_or_with_waiting_off(tmp_path, instance):
+    names = land(tmp_path, 2)
+    instance.add_run(dg.DagsterRun(job_name="webhook_batch_job", run_id=str(uuid.uuid4()),
+                                   status=dg.DagsterRunStatus.STARTED))
+    waits = build_webhook_landing_sensor(landing=tmp_path, settle_seconds=2, retry_seconds=3600, wait_seconds=120)
+    assert not tick(waits, instance).run_requests
+    off = build_webhook_landing_sensor(landing=tmp_path, settle_seconds=2, retry_seconds=3600, wait_seconds=0)
+    assert files_of(tick(off, instance).run_requests[0]) == names
+    time.sleep(1.1)  # the run was created over a second ago: a one-second wait no longer holds the batch back
+    short = build_webhook_landing_sensor(landing=tmp_path, settle_seconds=2, retry_seconds=3600, wait_seconds=1)
+    assert files_of(tick(short, instance).run_requests[0]) == names

@@ -8,13 +8,19 @@ forward-only cursor could step over a file that appears late: the sensor therefo
 received at least `settle_seconds` ago (a landing write takes milliseconds). As a second net, files
 at or before the cursor still waiting after `retry_seconds` (a failed run's batch, or a write that
 stalled) are handed out again, once per `retry_seconds`; processing is idempotent.
+
+While a `webhook_batch_job` run created in the last `wait_seconds` is queued or running, a tick starts
+nothing: the next run takes every file landed meanwhile. Runs slower than the tick interval (a busy
+machine, a large batch) therefore do not overlap and pile up, each paying a process start for a
+handful of files; a run older than `wait_seconds` (one that hangs, whose process died before run
+monitoring marked it) is no longer waited for.
 """
 
 import hashlib
 import json
 import os
 from bisect import bisect_right
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import dagster as dg
 
@@ -22,7 +28,10 @@ from centra_pipelines.defs.jobs import centra_events_job, webhook_batch_job
 from centra_pipelines.defs.realtime import landing as files
 
 BATCH_ENV, SETTLE_ENV, RETRY_ENV = "CENTRA_WEBHOOK_BATCH", "CENTRA_WEBHOOK_SETTLE_SECONDS", "CENTRA_WEBHOOK_RETRY_SECONDS"
-DEFAULT_BATCH, DEFAULT_SETTLE_SECONDS, DEFAULT_RETRY_SECONDS = 500, 2.0, 600.0
+WAIT_ENV = "CENTRA_WEBHOOK_WAIT_SECONDS"
+DEFAULT_BATCH, DEFAULT_SETTLE_SECONDS, DEFAULT_RETRY_SECONDS, DEFAULT_WAIT_SECONDS = 500, 2.0, 600.0, 120.0
+IN_FLIGHT = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+             dg.DagsterRunStatus.STARTED]
 AFTER_STAMP = "~"  # sorts after "-": name < stamp + "~" exactly when the name's stamp <= stamp
 
 
@@ -43,10 +52,11 @@ def batch_request(landing, names: list[str], key_prefix: str) -> dg.RunRequest:
 
 def build_webhook_landing_sensor(name: str = "webhook_landing_sensor", *, landing=None, batch_size: int | None = None,
                                  settle_seconds: float | None = None, retry_seconds: float | None = None,
-                                 minimum_interval_seconds: int = 5,
+                                 wait_seconds: float | None = None, minimum_interval_seconds: int = 5,
                                  default_status=dg.DefaultSensorStatus.STOPPED) -> dg.SensorDefinition:
     """The landing sensor. Unset settings are read at each tick from CENTRA_WEBHOOK_LANDING,
-    CENTRA_WEBHOOK_BATCH, CENTRA_WEBHOOK_SETTLE_SECONDS and CENTRA_WEBHOOK_RETRY_SECONDS."""
+    CENTRA_WEBHOOK_BATCH, CENTRA_WEBHOOK_SETTLE_SECONDS, CENTRA_WEBHOOK_RETRY_SECONDS and
+    CENTRA_WEBHOOK_WAIT_SECONDS (0: never wait for a run in flight)."""
 
     @dg.sensor(name=name, job=webhook_batch_job, minimum_interval_seconds=minimum_interval_seconds,
                default_status=default_status,
@@ -55,6 +65,14 @@ def build_webhook_landing_sensor(name: str = "webhook_landing_sensor", *, landin
         folder = files.landing_dir(landing)
         size = max(1, int(_setting(batch_size, BATCH_ENV, DEFAULT_BATCH)))
         now = datetime.now(timezone.utc)
+        wait = _setting(wait_seconds, WAIT_ENV, DEFAULT_WAIT_SECONDS)
+        if wait > 0:
+            busy = context.instance.get_run_records(dg.RunsFilter(
+                job_name=webhook_batch_job.name, statuses=IN_FLIGHT, created_after=now - timedelta(seconds=wait)),
+                limit=1)
+            if busy:
+                return dg.SensorResult(skip_reason=f"webhook batch run {busy[0].dagster_run.run_id} is in flight: the "
+                                                   "next batch takes every file landed meanwhile", cursor=context.cursor)
         names = files.waiting(folder)
         after = json.loads(context.cursor)["after"] if context.cursor else ""
         start = bisect_right(names, after)
