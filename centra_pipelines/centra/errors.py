@@ -43,7 +43,6 @@ class QueryError(CentraError):
     """Centra rejected the GraphQL document or its variables (validation, bad argument). Not retried."""
 
     def __init__(self, message: str, *, path: list[Any] | None, errors: list[dict]) -> None:
-        self.graphql_message = message
         self.path = path
         self.errors = errors
         where = f" at {'.'.join(str(p) for p in path)}" if path else ""

@@ -10,13 +10,9 @@ _LENGTHS = (8, 12, 13, 14)
 _WEIGHTS = np.array([3, 1] * 6 + [3], dtype=np.int64)
 
 
-def is_valid_gtin(code: str) -> bool:
-    """True for an 8, 12, 13 or 14 digit GTIN whose last digit is the GS1 check digit."""
-    return bool(valid_gtins(pd.Series([code], dtype=object)).iloc[0])
-
-
 def valid_gtins(codes: pd.Series) -> pd.Series:
-    """Vectorised `is_valid_gtin` (a size page holds thousands of EANs); non-strings are invalid."""
+    """True for each 8, 12, 13 or 14 digit GTIN whose last digit is the GS1 check digit; non-strings
+    are invalid. Vectorised: a size page holds thousands of EANs."""
     text = codes.where(codes.map(lambda v: isinstance(v, str)), "")
     shaped = text.str.fullmatch(r"\d+") & text.str.len().isin(_LENGTHS)
     result = pd.Series(False, index=codes.index)

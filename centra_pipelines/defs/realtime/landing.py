@@ -17,7 +17,6 @@ from centra_pipelines.webhooks.landing import NAME_TIME_FORMAT, fsync_directory,
 LANDING_ENV = "CENTRA_WEBHOOK_LANDING"
 DEFAULT_LANDING = "data/webhooks"
 INCOMING, PROCESSED, REJECTED = "incoming", "processed", "rejected"
-STAMP_LENGTH = len("20250102T030405.000006Z")  # the receive-time prefix of every landed name
 
 
 def landing_dir(configured: str | os.PathLike | None = None) -> Path:
@@ -40,10 +39,6 @@ def waiting(landing: Path) -> list[str]:
 def stamp(moment: datetime) -> str:
     """A moment as the receive-time prefix of landed names (compares as strings in time order)."""
     return moment.astimezone(timezone.utc).strftime(NAME_TIME_FORMAT)
-
-
-def received_before(name: str, moment: datetime) -> bool:
-    return name[:STAMP_LENGTH] <= stamp(moment)
 
 
 def age_cutoff(now: datetime, seconds: float) -> datetime:
