@@ -210,6 +210,15 @@ def returns(rows: list[dict], mapping: Mapping, base_currency: str | None) -> pd
     return _columns(r, model.RETURNS)
 
 
+def fill_orders_from_shipments(returns_frame: pd.DataFrame, shipment_orders: dict[int, tuple]) -> pd.DataFrame:
+    """A wholesale return names its order only through its shipment: its order id and number taken from
+    `shipment_orders` (shipment id -> (order id, order number)); left empty for a shipment not in it."""
+    for i in returns_frame.index[returns_frame["order_id"].isna() & returns_frame["shipment_id"].notna()]:
+        returns_frame.at[i, "order_id"], returns_frame.at[i, "order_number"] = shipment_orders.get(
+            int(returns_frame.at[i, "shipment_id"]), (None, None))
+    return returns_frame
+
+
 def return_lines(rows: list[dict], mapping: Mapping) -> pd.DataFrame:
     """A page of returns' lines: the order line and shipment line each returns, by position in the return,
     in their return's partition."""

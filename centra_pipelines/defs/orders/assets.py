@@ -229,10 +229,7 @@ def returns(context: dg.AssetExecutionContext, config: WindowConfig, centra: Cen
         gaps: set[str] = set()
 
         def flatten(rows: list[dict]) -> dict[str, pd.DataFrame]:
-            frame = orders_rows.returns(rows, mapping, base)
-            for i in frame.index[frame["order_id"].isna() & frame["shipment_id"].notna()]:
-                order_id, number = via_shipment.get(int(frame.at[i, "shipment_id"]), (None, None))
-                frame.at[i, "order_id"], frame.at[i, "order_number"] = order_id, number
+            frame = orders_rows.fill_orders_from_shipments(orders_rows.returns(rows, mapping, base), via_shipment)
             gaps.update(orders_rows.mapping_gaps("returns", rows, frame, mapping))
             return {"returns": frame, "return_lines": orders_rows.return_lines(rows, mapping)}
 

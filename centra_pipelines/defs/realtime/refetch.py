@@ -110,9 +110,7 @@ def _returns_with_orders(frame: pd.DataFrame, shipments: pd.DataFrame | None, wh
     known = shipment_orders(wh)
     if shipments is not None and len(shipments):
         known.update({int(i): (o, n) for i, o, n in zip(shipments["id"], shipments["order_id"], shipments["order_number"])})
-    for i in frame.index[lacking]:
-        frame.at[i, "order_id"], frame.at[i, "order_number"] = known.get(int(frame.at[i, "shipment_id"]), (None, None))
-    return frame
+    return orders_rows.fill_orders_from_shipments(frame, known)
 
 
 def _stock(client: CentraClient, wh: Warehouse, sizes: set[int]) -> pd.DataFrame:
