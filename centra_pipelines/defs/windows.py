@@ -4,7 +4,9 @@ Partition `2026-03-01` holds what Centra changed that UTC day. A run covers one 
 of them (single-run backfills), pulled as ONE window [first day 00:00Z, last day + 1 00:00Z), minus
 `lookback_days` at the start so late updates of recent windows are re-read; each row lands in the
 partition of its own change day. Every page commits with its cursor (keyed by the run's window), so
-a failed run re-executed resumes at its next page; a finished window re-run pulls it afresh.
+a failed run re-executed resumes at its next page; a finished window re-run pulls it afresh. An
+incremental run (tagged WINDOW_TAG=SINCE_LAST_PULL) starts instead where the stream's completed
+pulls left off (`Coverage`), when they cover its window's start.
 
 Where the API filters the window (orders: `updatedAt`, confirmed; customers: `updatedAt`, only where
 introspection finds the unconfirmed filter; returns: `createdAt`) the filter is sent; where it does
